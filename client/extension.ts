@@ -1,0 +1,50 @@
+// Extension entry point: the language client, commands, and the small API integration tests use.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { SHOW_RULE_DOCS_COMMAND, type ShowRuleDocsArgs } from '../shared/lspProtocol';
+import { clientState, createLanguageClient, type ClientState } from './languageClient';
+
+/** Returned from `activate()`: what tests may observe and do, without reaching into private modules. */
+export interface AsyncioLensApi {
+  languageClientState(): ClientState;
+  restartServer(): Promise<void>;
+  /** Kills the server process the way a crash would, to test that the client brings it back. */
+  killServerForTest(): Promise<void>;
+}
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<AsyncioLensApi> {
+  const output = vscode.window.createOutputChannel('Asyncio Lens');
+  context.subscriptions.push(output);
+  const languageClient = createLanguageClient(context, output);
+  client = languageClient;
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SHOW_RULE_DOCS_COMMAND, async (args: ShowRuleDocsArgs) => {
+      const uri = vscode.Uri.parse(args.url);
+      try {
+        await vscode.commands.executeCommand('markdown.showPreview', uri);
+      } catch {
+        await vscode.commands.executeCommand('vscode.open', uri);
+      }
+    }),
+    vscode.commands.registerCommand('asyncioLens.restartServer', () => languageClient.restart()),
+  );
+
+  await languageClient.start();
+  context.subscriptions.push({ dispose: () => void languageClient.stop() });
+
+  return {
+    languageClientState: () => clientState(languageClient),
+    restartServer: () => languageClient.restart(),
+    killServerForTest: async () => {
+      const { pid } = await languageClient.sendRequest<{ pid: number }>('asyncioLens/processId');
+      process.kill(pid, 'SIGKILL');
+    },
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

@@ -1,0 +1,67 @@
+// Bundles the extension, the language server and the CLI into dist/, and the TypeScript tests into out/.
+// The parser's WASM files are copied next to the bundles because web-tree-sitter loads them from disk at run time.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // web-tree-sitter's ESM build locates itself through import.meta.url, which a CommonJS bundle lacks.
+  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__import_meta_url' },
+};
+
+const entries = [
+  { entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { entryPoints: ['server/server.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['server/cli.ts'], outfile: 'dist/cli.js' },
+];
+
+function testEntries(dir) {
+  const found = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (name === 'fixtures' || name === 'node_modules') continue;
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) found.push(p);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+function copyWasm() {
+  mkdirSync('dist', { recursive: true });
+  copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), 'dist/tree-sitter.wasm');
+  copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), 'dist/tree-sitter-python.wasm');
+}
+
+copyWasm();
+const builds = entries.map((e) => ({ ...common, ...e }));
+if (!production) {
+  builds.push({
+    ...common,
+    entryPoints: testEntries('test').filter((p) => !p.startsWith(join('test', 'python'))),
+    outdir: 'out/test',
+    outbase: 'test',
+    external: ['vscode', 'mocha', 'playwright-core'],
+  });
+}
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,76 @@
+// The analysis engine shared by the language server and the CLI: source → model → findings.
+import type { Parser, Tree } from 'web-tree-sitter';
+import type { LintConfig } from './config';
+import { rangeOf } from './fixes';
+import { ModuleModel } from './model/moduleModel';
+import { moduleNameForPath } from './model/moduleName';
+import type { WorkspaceIndex } from './model/workspaceIndex';
+import { parse } from './parser';
+import { RULES } from './rules/registry';
+import type { Finding, Report, Rule } from './rules/types';
+import { isSuppressed, suppressionOnLine } from './suppression';
+
+export interface RuleFailure {
+  code: string;
+  error: unknown;
+}
+
+export interface Analysis {
+  model: ModuleModel;
+  findings: Finding[];
+  /** Rules that threw: their findings are missing, the others stand. */
+  failures: RuleFailure[];
+}
+
+/** Builds the model of one file and records its summary in the index; returns whether other files may be affected. */
+export function buildModel(tree: Tree, source: string, path: string, index: WorkspaceIndex): { model: ModuleModel; indexChanged: boolean } {
+  const identity = moduleNameForPath(path);
+  const model = new ModuleModel(tree, source, identity.name, path, identity.isPackageInit, index).finish();
+  const indexChanged = index.update(model.summary());
+  return { model, indexChanged };
+}
+
+export function runRules(model: ModuleModel, config: LintConfig, rules: readonly Rule[] = RULES): Omit<Analysis, 'model'> {
+  const findings: Finding[] = [];
+  const failures: RuleFailure[] = [];
+  for (const rule of rules) {
+    const { code, name, aliases = [], defaultSeverity } = rule.meta;
+    if (!config.isEnabled(code)) continue;
+    const silencedBy = [code, ...aliases];
+    const severity = config.severityOf(code, defaultSeverity);
+    const report = (r: Report) => {
+      const range = r.range ?? (r.node ? rangeOf(r.node) : undefined);
+      if (!range) return;
+      if (isSuppressed(suppressionOnLine(model, range.start.line), silencedBy)) return;
+      findings.push({ code, name, severity, range, message: r.message, fix: r.fix, alternativeFixes: r.alternativeFixes });
+    };
+    try {
+      rule.check({ model, index: model.index, config, report });
+    } catch (error) {
+      failures.push({ code, error });
+    }
+  }
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  return { findings, failures };
+}
+
+/** Parses, models and lints one file in one go (the CLI's path; the server keeps trees between edits). */
+export function analyzeSource(parser: Parser, source: string, path: string, index: WorkspaceIndex, config: LintConfig): Omit<Analysis, 'model'> {
+  const tree = parse(parser, source);
+  try {
+    const { model } = buildModel(tree, source, path, index);
+    return runRules(model, config);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Indexes a file without linting it (the first pass over a workspace). */
+export function indexSource(parser: Parser, source: string, path: string, index: WorkspaceIndex): void {
+  const tree = parse(parser, source);
+  try {
+    buildModel(tree, source, path, index);
+  } finally {
+    tree.delete();
+  }
+}

@@ -1,0 +1,849 @@
+// The semantic model of one Python module, shared by every rule: scopes and bindings, imports with aliases,
+// functions and classes, and resolution of names, attributes and calls to canonical dotted names.
+import type { Node, Tree } from 'web-tree-sitter';
+import type { CallRef, ClassSummary, FunctionSummary, ModuleSummary, SymbolSummary } from './summary';
+import type { WorkspaceIndex } from './workspaceIndex';
+import { KNOWN_RETURN_TYPES } from './knownTypes';
+
+export type ScopeKind = 'module' | 'function' | 'class' | 'lambda';
+
+export type Binding =
+  | { kind: 'import'; target: string; node: Node }
+  | { kind: 'function'; fn: FunctionInfo; node: Node }
+  | { kind: 'class'; cls: ClassInfo; node: Node }
+  /** `target = value`, `target: annotation = value`, augmented assignments and walrus. */
+  | { kind: 'assignment'; node: Node; value?: Node; annotation?: Node }
+  | { kind: 'parameter'; node: Node; annotation?: Node; index: number }
+  /** `with value as name` / `async with value as name`. */
+  | { kind: 'with'; node: Node; value: Node }
+  /** Loop variables, exception names, comprehension targets, deletes: bound, type unknown. */
+  | { kind: 'other'; node: Node };
+
+export interface Scope {
+  kind: ScopeKind;
+  node: Node;
+  parent?: Scope;
+  bindings: Map<string, Binding[]>;
+  /** Names declared `global` (or `nonlocal`) here: looked up outside this scope. */
+  declaredOutside: Set<string>;
+  /** The function this scope belongs to, for function scopes. */
+  fn?: FunctionInfo;
+  cls?: ClassInfo;
+}
+
+export interface FunctionInfo {
+  name: string;
+  /** Python's `__qualname__`: `Outer.method`, `outer.<locals>.inner`. */
+  qualname: string;
+  canonical: string;
+  /** The `function_definition` node. */
+  node: Node;
+  /** The `decorated_definition` around it, if any: the statement that a fix or a noqa applies to. */
+  statement: Node;
+  isAsync: boolean;
+  isGenerator: boolean;
+  decorators: string[];
+  decoratorNodes: Node[];
+  /** The class this function is a method of (directly in its body). */
+  cls?: ClassInfo;
+  /** The function this one is nested in. */
+  parent?: FunctionInfo;
+  scope: Scope;
+  params: { name: string; node: Node; annotation?: Node }[];
+  returnAnnotation?: Node;
+  calls: CallSite[];
+}
+
+export interface ClassInfo {
+  name: string;
+  qualname: string;
+  canonical: string;
+  node: Node;
+  bases: Node[];
+  decorators: string[];
+  methods: Map<string, FunctionInfo>;
+  scope: Scope;
+}
+
+export interface CallSite {
+  node: Node;
+  /** Innermost enclosing `def` (undefined at module level or directly in a class body). */
+  fn?: FunctionInfo;
+  /** Inside a lambda that is itself inside `fn` (or at module level). */
+  inLambda: boolean;
+  awaited: boolean;
+  /** Inside the argument list of another call. */
+  nestedInCall: boolean;
+}
+
+/** Node types the single walk collects, so rules can look them up without walking the tree again. */
+const COLLECTED = new Set([
+  'call', 'await', 'function_definition', 'class_definition', 'lambda', 'with_statement', 'for_statement',
+  'while_statement', 'try_statement', 'except_clause', 'except_group_clause', 'if_statement', 'expression_statement', 'return_statement',
+  'assignment', 'augmented_assignment', 'named_expression', 'import_statement', 'import_from_statement',
+  'future_import_statement', 'global_statement', 'nonlocal_statement', 'conditional_expression', 'boolean_operator',
+  'not_operator', 'assert_statement', 'yield', 'comment', 'raise_statement', 'delete_statement', 'list_comprehension',
+  'set_comprehension', 'dictionary_comprehension', 'generator_expression', 'decorated_definition', 'attribute',
+]);
+
+const SCOPE_NODE_TYPES = new Set(['function_definition', 'class_definition', 'lambda', 'module']);
+
+export class ModuleModel {
+  readonly root: Node;
+  readonly moduleScope: Scope;
+  readonly functions: FunctionInfo[] = [];
+  readonly classes: ClassInfo[] = [];
+  readonly calls: CallSite[] = [];
+  /** Comments by zero-based line. */
+  readonly commentsByLine = new Map<number, Node>();
+  readonly starImports: string[] = [];
+  private readonly byType = new Map<string, Node[]>();
+  private readonly scopeByNode = new Map<number, Scope>();
+  private readonly functionByNode = new Map<number, FunctionInfo>();
+  private readonly resolveCache = new Map<number, string | undefined>();
+  private readonly typeCache = new Map<number, string | undefined>();
+
+  constructor(
+    readonly tree: Tree,
+    readonly source: string,
+    /** Dotted module name, e.g. `pkg.util` (see `moduleNameForPath`). */
+    readonly moduleName: string,
+    /** Absolute file path (or a URI for unsaved documents). */
+    readonly path: string,
+    /** The module is a package's `__init__`: relative imports start from the module itself. */
+    readonly isPackageInit: boolean,
+    readonly index: WorkspaceIndex,
+  ) {
+    this.root = tree.rootNode;
+    this.moduleScope = this.newScope('module', this.root);
+    this.walk();
+  }
+
+  /** Every collected node of the given type, in source order. */
+  nodesOfType(type: string): readonly Node[] {
+    return this.byType.get(type) ?? [];
+  }
+
+  /** The innermost `def` that contains `node` (lambdas and classes in between do not count). */
+  enclosingFunction(node: Node): FunctionInfo | undefined {
+    for (let n: Node | null = node.parent; n; n = n.parent) {
+      if (n.type === 'function_definition') return this.functionByNode.get(n.id);
+    }
+    return undefined;
+  }
+
+  /** The function defined by a `function_definition` node. */
+  functionOf(def: Node): FunctionInfo | undefined {
+    return this.functionByNode.get(def.id);
+  }
+
+  /** Code inside `node` runs as part of a coroutine: its innermost `def` is `async def` and no lambda or class is in between. */
+  inCoroutineBody(node: Node): FunctionInfo | undefined {
+    for (let n: Node | null = node.parent; n; n = n.parent) {
+      if (n.type === 'lambda' || n.type === 'class_definition') return undefined;
+      if (n.type === 'function_definition') {
+        const fn = this.functionByNode.get(n.id);
+        return fn?.isAsync ? fn : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  scopeAt(node: Node): Scope {
+    for (let n: Node | null = node; n; n = n.parent) {
+      if (SCOPE_NODE_TYPES.has(n.type) && n.id !== node.id) {
+        const scope = this.scopeByNode.get(n.id);
+        if (scope) return scope;
+      }
+    }
+    return this.moduleScope;
+  }
+
+  /** The binding of `name` visible at `node`, following Python's LEGB rule (class scopes are skipped from within methods). */
+  lookup(name: string, at: Node): Binding | undefined {
+    let scope: Scope | undefined = this.scopeAt(at);
+    let first = true;
+    while (scope) {
+      if (scope.declaredOutside.has(name)) {
+        scope = this.moduleScope;
+        first = false;
+        continue;
+      }
+      if (scope.kind !== 'class' || first) {
+        const bindings = scope.bindings.get(name);
+        if (bindings?.length) return latestBefore(bindings, at);
+      }
+      first = false;
+      scope = scope.parent;
+    }
+    return undefined;
+  }
+
+  /**
+   * The canonical dotted name an expression refers to when it names a module, class or function:
+   * `aio.sleep` → `asyncio.sleep`, `nap` → `time.sleep`, `self.fetch` → `pkg.Client.fetch`,
+   * `requests.Session().get` → `requests.Session.get`. Undefined for values the model cannot name.
+   */
+  resolve(node: Node): string | undefined {
+    if (this.resolveCache.has(node.id)) return this.resolveCache.get(node.id);
+    this.resolveCache.set(node.id, undefined); // cycles (x = x.y) end as unresolved
+    const result = this.resolveUncached(node);
+    this.resolveCache.set(node.id, result);
+    return result;
+  }
+
+  /** The canonical name of the function or class a call invokes. */
+  resolveCall(call: Node): string | undefined {
+    const fn = call.childForFieldName('function');
+    return fn ? this.resolve(fn) : undefined;
+  }
+
+  /** The canonical class of the value of an expression, when it can be told without a type checker. */
+  typeOf(node: Node): string | undefined {
+    if (this.typeCache.has(node.id)) return this.typeCache.get(node.id);
+    this.typeCache.set(node.id, undefined);
+    const result = this.typeOfUncached(node);
+    this.typeCache.set(node.id, result);
+    return result;
+  }
+
+  /** The function summary for a canonical name: a function of this file (nested ones too) or of the workspace. */
+  lookupFunction(canonical: string): FunctionSummary | FunctionInfo | undefined {
+    return this.localFunctions.get(canonical) ?? this.index.lookupFunction(canonical);
+  }
+
+  /** Canonical class named by a type annotation: `Client`, `Optional[Client]`, `Client | None`, `"Client"`. */
+  resolveAnnotation(annotation: Node): string | undefined {
+    let node: Node | null = annotation.type === 'type' ? annotation.namedChild(0) : annotation;
+    if (!node) return undefined;
+    if (node.type === 'string') {
+      const text = node.text.replace(/^[rbuRBU]*['"]+|['"]+$/g, '');
+      return /^[A-Za-z_][\w.]*$/.test(text) ? this.resolveDottedText(text, annotation) : undefined;
+    }
+    if (node.type === 'binary_operator') {
+      const sides = [node.childForFieldName('left'), node.childForFieldName('right')].filter((s): s is Node => !!s && s.text !== 'None');
+      return sides.length === 1 ? this.resolveAnnotation(sides[0]) : undefined;
+    }
+    if (node.type === 'generic_type' || node.type === 'subscript') {
+      const head = node.type === 'subscript' ? node.childForFieldName('value') : node.namedChild(0);
+      const headName = head ? this.resolve(head) ?? head.text : '';
+      if (/(^|\.)Optional$/.test(headName)) {
+        const arg = node.type === 'subscript' ? node.childForFieldName('subscript') : node.namedChild(1)?.namedChild(0);
+        return arg ? this.resolveAnnotation(arg) : undefined;
+      }
+      return undefined;
+    }
+    return this.resolve(node);
+  }
+
+  summary(): ModuleSummary {
+    const symbols = new Map<string, SymbolSummary>();
+    for (const [name, bindings] of this.moduleScope.bindings) {
+      const last = bindings[bindings.length - 1];
+      switch (last.kind) {
+        case 'function':
+          symbols.set(name, this.functionSummary(last.fn));
+          break;
+        case 'class':
+          symbols.set(name, this.classSummary(last.cls));
+          break;
+        case 'import':
+          symbols.set(name, { kind: 'alias', target: last.target });
+          break;
+        default: {
+          const value = last.kind === 'assignment' ? last.value : undefined;
+          const annotation = last.kind === 'assignment' ? last.annotation : undefined;
+          const type = annotation ? this.resolveAnnotation(annotation) : value ? this.typeOf(value) : undefined;
+          symbols.set(name, { kind: 'variable', type });
+        }
+      }
+    }
+    return { module: this.moduleName, path: this.path, symbols, starImports: this.starImports };
+  }
+
+  // ---- construction ----------------------------------------------------------------------------------------
+
+  private readonly localFunctions = new Map<string, FunctionInfo>();
+
+  private newScope(kind: ScopeKind, node: Node, parent?: Scope): Scope {
+    const scope: Scope = { kind, node, parent, bindings: new Map(), declaredOutside: new Set() };
+    this.scopeByNode.set(node.id, scope);
+    return scope;
+  }
+
+  private bind(scope: Scope, name: string, binding: Binding): void {
+    const list = scope.bindings.get(name);
+    if (list) list.push(binding);
+    else scope.bindings.set(name, [binding]);
+  }
+
+  /** One pre-order walk with a cursor: collects nodes by type, builds scopes, bindings, functions, calls. */
+  private walk(): void {
+    const cursor = this.tree.walk();
+    const scopes: Scope[] = [this.moduleScope];
+    const exits: (() => void)[][] = [[]];
+    let depth = 0;
+    for (;;) {
+      const type = cursor.nodeType;
+      let onExit: (() => void) | undefined;
+      if (COLLECTED.has(type)) {
+        const node = cursor.currentNode;
+        const list = this.byType.get(type);
+        if (list) list.push(node);
+        else this.byType.set(type, [node]);
+        const entered = this.visit(node, scopes[scopes.length - 1]);
+        if (entered) {
+          scopes.push(entered);
+          onExit = () => scopes.pop();
+        }
+      }
+      exits[depth] = onExit ? [onExit] : [];
+      if (cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      for (;;) {
+        for (const exit of exits[depth]) exit();
+        if (cursor.gotoNextSibling()) break;
+        if (!cursor.gotoParent()) {
+          cursor.delete();
+          return;
+        }
+        depth--;
+      }
+    }
+  }
+
+  /** Handles one collected node; returns the scope it opens, if any. */
+  private visit(node: Node, scope: Scope): Scope | undefined {
+    switch (node.type) {
+      case 'function_definition':
+        return this.visitFunction(node, scope);
+      case 'class_definition':
+        return this.visitClass(node, scope);
+      case 'lambda': {
+        const lambdaScope = this.newScope('lambda', node, scope);
+        const params = node.childForFieldName('parameters');
+        if (params) for (const p of params.namedChildren) if (p) this.bindParameter(lambdaScope, p, 0);
+        return lambdaScope;
+      }
+      case 'import_statement':
+        this.visitImport(node, scope);
+        return undefined;
+      case 'import_from_statement':
+        this.visitImportFrom(node, scope);
+        return undefined;
+      case 'assignment':
+      case 'augmented_assignment': {
+        const left = node.childForFieldName('left');
+        if (!left) return undefined;
+        const value = node.childForFieldName('right') ?? undefined;
+        const annotation = node.childForFieldName('type') ?? undefined;
+        if (left.type === 'identifier') this.bind(scope, left.text, { kind: 'assignment', node, value, annotation });
+        else this.bindTargets(scope, left);
+        if (left.type === 'attribute' && scope.fn?.cls) this.noteSelfAttribute(left, value, annotation, scope.fn);
+        return undefined;
+      }
+      case 'named_expression': {
+        const name = node.childForFieldName('name');
+        const value = node.childForFieldName('value') ?? undefined;
+        // Walrus targets bind in the enclosing function even inside comprehensions.
+        if (name) this.bind(scope, name.text, { kind: 'assignment', node, value });
+        return undefined;
+      }
+      case 'with_statement':
+        this.visitWith(node, scope);
+        return undefined;
+      case 'for_statement': {
+        const left = node.childForFieldName('left');
+        if (left) this.bindTargets(scope, left);
+        return undefined;
+      }
+      case 'except_clause':
+      case 'except_group_clause': {
+        const alias = node.namedChildren.find((c) => c?.type === 'as_pattern');
+        const target = alias?.childForFieldName('alias');
+        if (target) this.bindTargets(scope, target);
+        return undefined;
+      }
+      case 'global_statement':
+      case 'nonlocal_statement':
+        for (const c of node.namedChildren) if (c?.type === 'identifier') scope.declaredOutside.add(c.text);
+        return undefined;
+      case 'call':
+        this.visitCall(node, scope);
+        return undefined;
+      case 'comment':
+        this.commentsByLine.set(node.startPosition.row, node);
+        return undefined;
+      case 'yield':
+        if (scope.fn && scope.kind === 'function') scope.fn.isGenerator = true;
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private visitFunction(node: Node, scope: Scope): Scope {
+    const name = node.childForFieldName('name')?.text ?? '<anonymous>';
+    const parentFn = scope.kind === 'function' ? scope.fn : undefined;
+    const cls = scope.kind === 'class' ? scope.cls : undefined;
+    const qualname = parentFn ? `${parentFn.qualname}.<locals>.${name}` : cls ? `${cls.qualname}.${name}` : name;
+    const decorated = node.parent?.type === 'decorated_definition' ? node.parent : undefined;
+    const decoratorNodes = decorated ? decorated.namedChildren.filter((c): c is Node => c?.type === 'decorator') : [];
+    const fnScope = this.newScope('function', node, scope);
+    const fn: FunctionInfo = {
+      name,
+      qualname,
+      canonical: `${this.moduleName}.${qualname}`,
+      node,
+      statement: decorated ?? node,
+      isAsync: node.children.some((c) => c?.type === 'async'),
+      isGenerator: false,
+      decorators: [],
+      decoratorNodes,
+      cls,
+      parent: parentFn,
+      scope: fnScope,
+      params: [],
+      returnAnnotation: node.childForFieldName('return_type') ?? undefined,
+      calls: [],
+    };
+    fnScope.fn = fn;
+    // Decorators are evaluated in the enclosing scope; resolve them after the whole module is bound.
+    this.pendingDecorators.push(fn);
+    this.functions.push(fn);
+    this.functionByNode.set(node.id, fn);
+    this.localFunctions.set(fn.canonical, fn);
+    if (cls) cls.methods.set(name, fn);
+    this.bind(scope, name, { kind: 'function', fn, node });
+    const params = node.childForFieldName('parameters');
+    let index = 0;
+    if (params) {
+      for (const p of params.namedChildren) {
+        if (!p) continue;
+        const bound = this.bindParameter(fnScope, p, index);
+        if (bound) {
+          fn.params.push(bound);
+          index++;
+        }
+      }
+    }
+    return fnScope;
+  }
+
+  private pendingDecorators: FunctionInfo[] = [];
+
+  private bindParameter(scope: Scope, p: Node, index: number): { name: string; node: Node; annotation?: Node } | undefined {
+    let nameNode: Node | null = null;
+    let annotation: Node | undefined;
+    switch (p.type) {
+      case 'identifier':
+        nameNode = p;
+        break;
+      case 'typed_parameter':
+        nameNode = p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+        annotation = p.childForFieldName('type') ?? undefined;
+        break;
+      case 'default_parameter':
+      case 'typed_default_parameter':
+        nameNode = p.childForFieldName('name');
+        annotation = p.childForFieldName('type') ?? undefined;
+        break;
+      case 'list_splat_pattern':
+      case 'dictionary_splat_pattern':
+        nameNode = p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+        break;
+      default:
+        return undefined;
+    }
+    if (!nameNode) return undefined;
+    this.bind(scope, nameNode.text, { kind: 'parameter', node: p, annotation, index });
+    return { name: nameNode.text, node: p, annotation };
+  }
+
+  private visitClass(node: Node, scope: Scope): Scope {
+    const name = node.childForFieldName('name')?.text ?? '<anonymous>';
+    const parentFn = scope.kind === 'function' ? scope.fn : undefined;
+    const outer = scope.kind === 'class' ? scope.cls : undefined;
+    const qualname = parentFn ? `${parentFn.qualname}.<locals>.${name}` : outer ? `${outer.qualname}.${name}` : name;
+    const clsScope = this.newScope('class', node, scope);
+    const args = node.childForFieldName('superclasses');
+    const decorated = node.parent?.type === 'decorated_definition' ? node.parent : undefined;
+    const cls: ClassInfo = {
+      name,
+      qualname,
+      canonical: `${this.moduleName}.${qualname}`,
+      node,
+      bases: args ? args.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument') : [],
+      decorators: decorated ? decorated.namedChildren.filter((c): c is Node => c?.type === 'decorator').map((d) => d.text.slice(1).trim()) : [],
+      methods: new Map(),
+      scope: clsScope,
+    };
+    clsScope.cls = cls;
+    this.classes.push(cls);
+    this.bind(scope, name, { kind: 'class', cls, node });
+    return clsScope;
+  }
+
+  private visitImport(node: Node, scope: Scope): void {
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'dotted_name') {
+        // `import a.b.c` binds `a`.
+        const first = child.text.split('.')[0];
+        this.bind(scope, first, { kind: 'import', target: first, node });
+      } else if (child.type === 'aliased_import') {
+        const target = child.childForFieldName('name')?.text;
+        const alias = child.childForFieldName('alias')?.text;
+        if (target && alias) this.bind(scope, alias, { kind: 'import', target, node });
+      }
+    }
+  }
+
+  private visitImportFrom(node: Node, scope: Scope): void {
+    const moduleNode = node.childForFieldName('module_name');
+    if (!moduleNode) return;
+    const from = this.absoluteModule(moduleNode);
+    if (from === undefined) return;
+    if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
+      this.starImports.push(from);
+      return;
+    }
+    for (const child of node.childrenForFieldName('name')) {
+      if (!child) continue;
+      if (child.type === 'dotted_name') {
+        this.bind(scope, child.text, { kind: 'import', target: `${from}.${child.text}`, node });
+      } else if (child.type === 'aliased_import') {
+        const name = child.childForFieldName('name')?.text;
+        const alias = child.childForFieldName('alias')?.text;
+        if (name && alias) this.bind(scope, alias, { kind: 'import', target: `${from}.${name}`, node });
+      }
+    }
+  }
+
+  /** `from ..util import x` in module `pkg.sub.mod` imports from `pkg.util`. */
+  private absoluteModule(moduleNode: Node): string | undefined {
+    if (moduleNode.type !== 'relative_import') return moduleNode.text;
+    const prefix = moduleNode.namedChildren.find((c) => c?.type === 'import_prefix')?.text ?? '.';
+    const rest = moduleNode.namedChildren.find((c) => c?.type === 'dotted_name')?.text;
+    const packageParts = this.moduleName.split('.');
+    if (!this.isPackageInit) packageParts.pop();
+    const up = prefix.length - 1;
+    if (up > packageParts.length) return undefined;
+    const base = packageParts.slice(0, packageParts.length - up);
+    if (rest) base.push(rest);
+    return base.join('.');
+  }
+
+  private visitWith(node: Node, scope: Scope): void {
+    const clause = node.namedChildren.find((c) => c?.type === 'with_clause');
+    if (!clause) return;
+    for (const item of clause.namedChildren) {
+      const value = item?.childForFieldName('value');
+      if (value?.type !== 'as_pattern') continue;
+      const ctx = value.namedChild(0);
+      const alias = value.childForFieldName('alias');
+      const target = alias?.namedChild(0) ?? alias;
+      if (ctx && target?.type === 'identifier') this.bind(scope, target.text, { kind: 'with', node: item!, value: ctx });
+      else if (target) this.bindTargets(scope, target);
+    }
+  }
+
+  /** Binds every identifier in an assignment target (tuples, lists, starred), with unknown type. */
+  private bindTargets(scope: Scope, target: Node): void {
+    if (target.type === 'identifier') {
+      this.bind(scope, target.text, { kind: 'other', node: target });
+      return;
+    }
+    if (target.type === 'attribute' || target.type === 'subscript') return;
+    for (const c of target.namedChildren) if (c) this.bindTargets(scope, c);
+  }
+
+  private readonly selfAttributeHints: { fn: FunctionInfo; attribute: string; value?: Node; annotation?: Node }[] = [];
+
+  /** Records `self.x = value` / `self.x: T = value` in a method, for instance attribute types. */
+  private noteSelfAttribute(left: Node, value: Node | undefined, annotation: Node | undefined, fn: FunctionInfo): void {
+    const object = left.childForFieldName('object');
+    const attribute = left.childForFieldName('attribute');
+    const selfName = fn.params[0]?.name;
+    if (object?.type === 'identifier' && attribute && selfName && object.text === selfName) {
+      this.selfAttributeHints.push({ fn, attribute: attribute.text, value, annotation });
+    }
+  }
+
+  private visitCall(node: Node, scope: Scope): void {
+    let fn: FunctionInfo | undefined;
+    let inLambda = false;
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      if (s.kind === 'lambda') inLambda = true;
+      if (s.kind === 'class') break;
+      if (s.kind === 'function') {
+        fn = s.fn;
+        break;
+      }
+    }
+    const parent = node.parent;
+    const awaited = parent?.type === 'await';
+    let nestedInCall = false;
+    for (let n: Node | null = parent; n && n.type !== 'function_definition' && n.type !== 'lambda'; n = n.parent) {
+      if (n.type === 'argument_list') {
+        nestedInCall = true;
+        break;
+      }
+      if (n.type.endsWith('statement') || n.type === 'block') break;
+    }
+    const site: CallSite = { node, fn, inLambda, awaited, nestedInCall };
+    this.calls.push(site);
+    if (fn) fn.calls.push(site);
+  }
+
+  // ---- resolution --------------------------------------------------------------------------------------------
+
+  /** Resolves decorators once every module-level name is bound (a decorator may be defined below its use). */
+  private decoratorsResolved = false;
+
+  private ensureDecorators(): void {
+    if (this.decoratorsResolved) return;
+    this.decoratorsResolved = true;
+    for (const fn of this.pendingDecorators) {
+      fn.decorators = fn.decoratorNodes.map((d) => {
+        let expr = d.namedChild(0);
+        if (expr?.type === 'call') expr = expr.childForFieldName('function');
+        return expr ? this.resolve(expr) ?? expr.text : d.text.slice(1).trim();
+      });
+    }
+    this.pendingDecorators = [];
+  }
+
+  /** Call after construction: resolves what needed the whole module bound. Rules may rely on it having run. */
+  finish(): this {
+    this.ensureDecorators();
+    return this;
+  }
+
+  private resolveDottedText(text: string, at: Node): string | undefined {
+    const [head, ...rest] = text.split('.');
+    const binding = this.lookup(head, at);
+    const base = binding ? this.bindingName(binding) : head;
+    return base ? [base, ...rest].join('.') : undefined;
+  }
+
+  /** The canonical name a binding gives its name, when it names a module, class or function. */
+  private bindingName(binding: Binding): string | undefined {
+    switch (binding.kind) {
+      case 'import':
+        return this.index.canonicalOf(binding.target);
+      case 'function':
+        return binding.fn.canonical;
+      case 'class':
+        return binding.cls.canonical;
+      case 'assignment': {
+        // `sleep = time.sleep` (a plain alias at any level).
+        const v = binding.value;
+        if (v && !binding.annotation && (v.type === 'identifier' || v.type === 'attribute') && binding.node.type === 'assignment') {
+          return this.resolve(v);
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private resolveUncached(node: Node): string | undefined {
+    switch (node.type) {
+      case 'identifier': {
+        const binding = this.lookup(node.text, node);
+        if (binding) return this.bindingName(binding);
+        for (const star of this.starImports) {
+          const candidate = `${star}.${node.text}`;
+          if (this.index.lookup(candidate)) return this.index.canonicalOf(candidate);
+        }
+        return node.text; // a builtin (`open`, `input`) or an unknown global: its own name
+      }
+      case 'attribute': {
+        const object = node.childForFieldName('object');
+        const attribute = node.childForFieldName('attribute')?.text;
+        if (!object || !attribute) return undefined;
+        if (object.type === 'call' && object.childForFieldName('function')?.text === 'super') {
+          return this.resolveSuper(node, attribute);
+        }
+        const type = this.typeOf(object);
+        if (type) return this.index.resolveMember(type, attribute);
+        const base = this.resolve(object);
+        if (!base) return undefined;
+        const cls = this.index.lookupClass(base) ?? this.localClass(base);
+        if (cls) return this.index.resolveMember(cls.canonical, attribute);
+        return this.index.canonicalOf(`${base}.${attribute}`);
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChild(0);
+        return inner ? this.resolve(inner) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private localClass(canonical: string): ClassInfo | undefined {
+    return this.classes.find((c) => c.canonical === canonical);
+  }
+
+  /** `super().m` inside a method of class C: `m` looked up on C's first base that has it. */
+  private resolveSuper(node: Node, attribute: string): string | undefined {
+    const fn = this.enclosingFunction(node);
+    const cls = fn?.cls;
+    if (!cls) return undefined;
+    for (const base of cls.bases) {
+      const baseName = this.resolve(base);
+      if (baseName) return this.index.resolveMember(baseName, attribute);
+    }
+    return undefined;
+  }
+
+  private typeOfUncached(node: Node): string | undefined {
+    switch (node.type) {
+      case 'call': {
+        const callee = this.resolveCall(node);
+        if (!callee) return undefined;
+        return this.returnTypeOf(callee);
+      }
+      case 'identifier': {
+        const binding = this.lookup(node.text, node);
+        if (!binding) return undefined;
+        return this.typeOfBinding(binding, node.text);
+      }
+      case 'attribute': {
+        const object = node.childForFieldName('object');
+        const attribute = node.childForFieldName('attribute')?.text;
+        if (!object || !attribute) return undefined;
+        const ownerType = this.typeOf(object);
+        if (ownerType) return this.index.attributeType(ownerType, attribute) ?? this.localAttributeType(ownerType, attribute);
+        return undefined;
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChild(0);
+        return inner ? this.typeOf(inner) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private typeOfBinding(binding: Binding, name: string): string | undefined {
+    switch (binding.kind) {
+      case 'assignment':
+        if (binding.annotation) return this.resolveAnnotation(binding.annotation);
+        return binding.value && binding.node.type !== 'augmented_assignment' ? this.typeOf(binding.value) : undefined;
+      case 'parameter': {
+        if (binding.annotation) return this.resolveAnnotation(binding.annotation);
+        // `self` / `cls` of a method.
+        const fnScope = this.scopeByNode.get(binding.node.parent?.parent?.id ?? -1);
+        const fn = fnScope?.fn;
+        if (binding.index === 0 && fn?.cls && fn.params[0]?.name === name) {
+          this.ensureDecorators();
+          if (fn.decorators.includes('staticmethod') || fn.decorators.includes('classmethod')) return undefined;
+          return fn.cls.canonical;
+        }
+        return undefined;
+      }
+      case 'with':
+        return this.typeOf(binding.value);
+      default:
+        return undefined;
+    }
+  }
+
+  /** The class an instance returned by calling `callee` has: the class itself, an annotated return, or a known factory. */
+  private returnTypeOf(callee: string): string | undefined {
+    const known = KNOWN_RETURN_TYPES[callee];
+    if (known) return known;
+    const local = this.localFunctions.get(callee);
+    if (local) return local.returnAnnotation ? this.resolveAnnotation(local.returnAnnotation) : undefined;
+    if (this.localClass(callee)) return callee;
+    const symbol = this.index.lookup(callee);
+    if (symbol?.kind === 'class') return symbol.canonical;
+    if (symbol?.kind === 'function') return symbol.returns;
+    // Outside the workspace, a capitalised callee is a class by Python naming convention (`requests.Session()`).
+    const last = callee.slice(callee.lastIndexOf('.') + 1);
+    return /^[A-Z]/.test(last) && !/^[A-Z0-9_]+$/.test(last) ? callee : undefined;
+  }
+
+  private localAttributeType(classCanonical: string, attribute: string): string | undefined {
+    const cls = this.localClass(classCanonical);
+    return cls ? this.classAttributeTypes(cls).get(attribute) : undefined;
+  }
+
+  private readonly attributeTypesCache = new Map<ClassInfo, Map<string, string>>();
+
+  private classAttributeTypes(cls: ClassInfo): Map<string, string> {
+    const cached = this.attributeTypesCache.get(cls);
+    if (cached) return cached;
+    const types = new Map<string, string>();
+    this.attributeTypesCache.set(cls, types);
+    for (const [name, bindings] of cls.scope.bindings) {
+      const b = bindings[bindings.length - 1];
+      if (b.kind === 'assignment' && b.annotation) {
+        const t = this.resolveAnnotation(b.annotation);
+        if (t) types.set(name, t);
+      }
+    }
+    for (const hint of this.selfAttributeHints) {
+      if (hint.fn.cls !== cls || types.has(hint.attribute)) continue;
+      const t = hint.annotation ? this.resolveAnnotation(hint.annotation) : hint.value ? this.typeOf(hint.value) : undefined;
+      if (t) types.set(hint.attribute, t);
+    }
+    return types;
+  }
+
+  private functionSummary(fn: FunctionInfo): FunctionSummary {
+    this.ensureDecorators();
+    return {
+      kind: 'function',
+      name: fn.name,
+      canonical: fn.canonical,
+      isAsync: fn.isAsync,
+      decorators: fn.decorators,
+      returns: fn.returnAnnotation ? this.resolveAnnotation(fn.returnAnnotation) : undefined,
+      isGenerator: fn.isGenerator,
+      params: fn.params.map((p) => p.name),
+      calls: fn.calls
+        .filter((c) => !c.inLambda)
+        .map((c): CallRef | undefined => {
+          const callee = this.resolveCall(c.node);
+          return callee === undefined
+            ? undefined
+            : { callee, line: c.node.startPosition.row, column: c.node.startPosition.column, awaited: c.awaited, nestedInCall: c.nestedInCall };
+        })
+        .filter((c): c is CallRef => !!c),
+      line: fn.node.startPosition.row,
+      path: this.path,
+    };
+  }
+
+  private classSummary(cls: ClassInfo): ClassSummary {
+    const methods = new Map<string, FunctionSummary>();
+    for (const [name, fn] of cls.methods) methods.set(name, this.functionSummary(fn));
+    return {
+      kind: 'class',
+      name: cls.name,
+      canonical: cls.canonical,
+      bases: cls.bases.map((b) => this.resolve(b)).filter((b): b is string => !!b),
+      decorators: cls.decorators,
+      methods,
+      attributeTypes: this.classAttributeTypes(cls),
+      line: cls.node.startPosition.row,
+      path: this.path,
+    };
+  }
+}
+
+/** The binding in effect at `at`: the last one that starts before it, else the first (a use before assignment in a loop). */
+function latestBefore(bindings: Binding[], at: Node): Binding {
+  let best: Binding | undefined;
+  for (const b of bindings) {
+    if (b.node.startIndex <= at.startIndex) best = b;
+  }
+  return best ?? bindings[0];
+}

@@ -1,0 +1,173 @@
+// Module-level definitions of every Python file in the workspace, so that a call into another file resolves.
+import type { ClassSummary, FunctionSummary, ModuleSummary, SymbolSummary } from './summary';
+
+/** Re-export chains longer than this are treated as unresolvable (and cycles end). */
+const MAX_ALIAS_HOPS = 8;
+
+export class WorkspaceIndex {
+  private readonly modules = new Map<string, ModuleSummary>();
+  private readonly moduleByPath = new Map<string, string>();
+  /** Bumped on every change, so dependants can tell a stale analysis from a current one. */
+  generation = 0;
+
+  /** Replaces the summary of one module; returns whether anything another file could see changed. */
+  update(summary: ModuleSummary): boolean {
+    const previousName = this.moduleByPath.get(summary.path);
+    if (previousName !== undefined && previousName !== summary.module) this.modules.delete(previousName);
+    const previous = this.modules.get(summary.module);
+    this.modules.set(summary.module, summary);
+    this.moduleByPath.set(summary.path, summary.module);
+    const changed = !previous || fingerprint(previous) !== fingerprint(summary);
+    if (changed) this.generation++;
+    return changed;
+  }
+
+  removePath(path: string): boolean {
+    const name = this.moduleByPath.get(path);
+    if (name === undefined) return false;
+    this.moduleByPath.delete(path);
+    this.modules.delete(name);
+    this.generation++;
+    return true;
+  }
+
+  module(name: string): ModuleSummary | undefined {
+    return this.modules.get(name);
+  }
+
+  moduleForPath(path: string): ModuleSummary | undefined {
+    const name = this.moduleByPath.get(path);
+    return name === undefined ? undefined : this.modules.get(name);
+  }
+
+  get size(): number {
+    return this.modules.size;
+  }
+
+  allModules(): IterableIterator<ModuleSummary> {
+    return this.modules.values();
+  }
+
+  /**
+   * The definition a canonical dotted name refers to, following re-exports (`from .impl import fetch` in a
+   * package `__init__`) and star imports. Undefined for anything outside the workspace.
+   */
+  lookup(canonical: string): SymbolSummary | undefined {
+    return this.lookupFrom(canonical, 0);
+  }
+
+  lookupFunction(canonical: string): FunctionSummary | undefined {
+    const found = this.lookup(canonical);
+    return found?.kind === 'function' ? found : undefined;
+  }
+
+  lookupClass(canonical: string): ClassSummary | undefined {
+    const found = this.lookup(canonical);
+    return found?.kind === 'class' ? found : undefined;
+  }
+
+  /** The canonical name a possibly re-exported name finally stands for (itself when it is not an alias). */
+  canonicalOf(canonical: string): string {
+    let name = canonical;
+    for (let hop = 0; hop < MAX_ALIAS_HOPS; hop++) {
+      const found = this.lookupDirect(name);
+      if (found?.kind === 'alias') name = found.target;
+      else if (found?.kind === 'function' || found?.kind === 'class') return found.canonical;
+      else return name;
+    }
+    return name;
+  }
+
+  /**
+   * The canonical name of `member` looked up on class `classCanonical`, walking workspace base classes in
+   * declaration order (a depth-first approximation of the MRO). Classes outside the workspace answer
+   * `classCanonical.member`.
+   */
+  resolveMember(classCanonical: string, member: string): string {
+    const seen = new Set<string>();
+    const visit = (name: string): string | undefined => {
+      const cls = this.lookupClass(name);
+      if (!cls || seen.has(cls.canonical)) return undefined;
+      seen.add(cls.canonical);
+      if (cls.methods.has(member) || cls.attributeTypes.has(member)) return `${cls.canonical}.${member}`;
+      for (const base of cls.bases) {
+        const found = visit(base);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    return visit(classCanonical) ?? `${this.canonicalOf(classCanonical)}.${member}`;
+  }
+
+  /** The declared type of an instance attribute, searched through workspace base classes. */
+  attributeType(classCanonical: string, attribute: string): string | undefined {
+    const owner = this.resolveMember(classCanonical, attribute);
+    const cls = this.lookupClass(owner.slice(0, owner.lastIndexOf('.')));
+    return cls?.attributeTypes.get(attribute);
+  }
+
+  private lookupFrom(canonical: string, hops: number): SymbolSummary | undefined {
+    if (hops > MAX_ALIAS_HOPS) return undefined;
+    const found = this.lookupDirect(canonical);
+    if (found?.kind === 'alias') return this.lookupFrom(found.target, hops + 1) ?? found;
+    return found;
+  }
+
+  /** Splits `a.b.c.d` at the longest module prefix in the index and walks the rest through classes. */
+  private lookupDirect(canonical: string): SymbolSummary | undefined {
+    const parts = canonical.split('.');
+    for (let cut = parts.length - 1; cut >= 1; cut--) {
+      const module = this.modules.get(parts.slice(0, cut).join('.'));
+      if (!module) continue;
+      return this.walkMembers(module, parts.slice(cut));
+    }
+    return undefined;
+  }
+
+  private walkMembers(module: ModuleSummary, rest: string[]): SymbolSummary | undefined {
+    let symbol: SymbolSummary | undefined = module.symbols.get(rest[0]);
+    if (!symbol) {
+      for (const star of module.starImports) {
+        const viaStar = this.modules.get(star)?.symbols.get(rest[0]);
+        if (viaStar) {
+          symbol = viaStar;
+          break;
+        }
+      }
+    }
+    if (!symbol) return undefined;
+    if (rest.length === 1) return symbol;
+    if (symbol.kind === 'class' && rest.length === 2) return symbol.methods.get(rest[1]);
+    if (symbol.kind === 'alias') return this.lookupFrom([symbol.target, ...rest.slice(1)].join('.'), 1);
+    return undefined;
+  }
+}
+
+/** What other files can observe of a module; line numbers are left out so edits that only move code are cheap. */
+function fingerprint(summary: ModuleSummary): string {
+  const parts: string[] = [summary.starImports.join(',')];
+  const fn = (f: FunctionSummary) =>
+    `${f.name}:${f.isAsync}:${f.isGenerator}:${f.decorators.join(',')}:${f.returns ?? ''}:${f.params.join(',')}:` +
+    f.calls.map((c) => `${c.callee}/${c.awaited}/${c.nestedInCall}`).join(',');
+  for (const [name, symbol] of summary.symbols) {
+    switch (symbol.kind) {
+      case 'function':
+        parts.push(`f ${fn(symbol)}`);
+        break;
+      case 'class':
+        parts.push(
+          `c ${name}:${symbol.bases.join(',')}:${symbol.decorators.join(',')}:` +
+            [...symbol.attributeTypes].map(([a, t]) => `${a}=${t}`).join(',') +
+            [...symbol.methods.values()].map(fn).join(';'),
+        );
+        break;
+      case 'alias':
+        parts.push(`a ${name}=${symbol.target}`);
+        break;
+      case 'variable':
+        parts.push(`v ${name}=${symbol.type ?? ''}`);
+        break;
+    }
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,67 @@
+// The Python parser: web-tree-sitter with tree-sitter-python's WASM grammar, loaded once per process.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Edit, Language, Parser, Point, Tree } from 'web-tree-sitter';
+
+let loading: Promise<Parser> | undefined;
+
+/** Finds a WASM file next to the bundle (dist/) or, in development, in its npm package. */
+function locate(file: string, packageSpecifier: string): string {
+  const bundled = join(__dirname, file);
+  if (existsSync(bundled)) return bundled;
+  const distCopy = join(__dirname, '..', '..', '..', 'dist', file);
+  if (existsSync(distCopy)) return distCopy;
+  return require.resolve(packageSpecifier);
+}
+
+export function loadParser(): Promise<Parser> {
+  loading ??= (async () => {
+    const runtimeWasm = locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
+    await Parser.init({ locateFile: () => runtimeWasm });
+    const python = await Language.load(locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
+    const parser = new Parser();
+    parser.setLanguage(python);
+    return parser;
+  })();
+  return loading;
+}
+
+/** Files larger than this are not parsed at all: a linter that stalls on a generated 50 MB file helps nobody. */
+export const MAX_SOURCE_LENGTH = 8 * 1024 * 1024;
+/** Parsing gives up after this long, so a pathological input cannot block the server. */
+const PARSE_BUDGET_MS = 3000;
+
+export class ParseError extends Error {}
+
+export function parse(parser: Parser, source: string, previous?: Tree): Tree {
+  if (source.length > MAX_SOURCE_LENGTH) {
+    throw new ParseError(`file is ${(source.length / 1048576).toFixed(1)} MB; files over ${MAX_SOURCE_LENGTH / 1048576} MB are not analysed`);
+  }
+  const deadline = Date.now() + PARSE_BUDGET_MS;
+  const tree = parser.parse(source, previous ?? null, { progressCallback: () => Date.now() > deadline });
+  if (!tree) throw new ParseError(`parsing took longer than ${PARSE_BUDGET_MS} ms and was abandoned`);
+  return tree;
+}
+
+/** The point (row, UTF-16 column) reached after inserting `text` at `start`. */
+function endPointAfter(start: Point, text: string): Point {
+  let row = start.row;
+  let lastBreak = -1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lastBreak = i;
+  }
+  return lastBreak === -1 ? { row, column: start.column + text.length } : { row, column: text.length - lastBreak - 1 };
+}
+
+/** The tree-sitter edit for replacing [startIndex, oldEndIndex) (at the given points) with `text`. */
+export function editFor(startIndex: number, oldEndIndex: number, startPosition: Point, oldEndPosition: Point, text: string): Edit {
+  return {
+    startIndex,
+    oldEndIndex,
+    newEndIndex: startIndex + text.length,
+    startPosition,
+    oldEndPosition,
+    newEndPosition: endPointAfter(startPosition, text),
+  };
+}

@@ -1,0 +1,35 @@
+// The one list of rules. Every rule is a file of its own; adding one means importing it here, writing
+// docs/rules/<CODE>.md and fixtures under test/fixtures/rules/<CODE>/ (a meta-test checks all three).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Rule } from './types';
+import { blockingSleep } from './AIO200-blocking-sleep';
+
+export const RULES: readonly Rule[] = [
+  // AIO1xx: coroutines that never run
+  // AIO2xx: blocking calls inside coroutines
+  blockingSleep,
+  // AIO3xx/AIO4xx/AIO5xx: task lifecycle and event-loop API
+];
+
+const byCode = new Map(RULES.map((r) => [r.meta.code, r]));
+
+export function ruleByCode(code: string): Rule | undefined {
+  return byCode.get(code);
+}
+
+/** The docs folder shipped with the extension (next to dist/), found from wherever this code was bundled to. */
+function docsRoot(): string | undefined {
+  for (let dir = __dirname, i = 0; i < 5; i++, dir = join(dir, '..')) {
+    if (existsSync(join(dir, 'docs', 'rules'))) return join(dir, 'docs', 'rules');
+  }
+  return undefined;
+}
+
+const root = docsRoot();
+
+/** The rule's documentation page as a file URL (works offline; VS Code opens it from the Problems panel). */
+export function docsUrl(code: string): string | undefined {
+  return root ? pathToFileURL(join(root, `${code}.md`)).href : undefined;
+}

@@ -1,0 +1,30 @@
+// Decoding Python source bytes the way the interpreter does (PEP 263), without ever throwing.
+const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+export interface DecodedSource {
+  text: string;
+  /** Bytes were invalid in the declared (or default UTF-8) encoding and were replaced: never write this text back. */
+  lossy: boolean;
+}
+
+function declaredEncoding(bytes: Buffer): string | undefined {
+  const head = bytes.subarray(0, 400).toString('latin1').split('\n', 2);
+  for (const line of head) {
+    const match = CODING_COOKIE.exec(line);
+    if (match) return match[1].toLowerCase();
+  }
+  return undefined;
+}
+
+export function decodePythonSource(bytes: Buffer): DecodedSource {
+  let body = bytes;
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
+  let encoding = declaredEncoding(body) ?? 'utf-8';
+  if (encoding === 'utf8' || encoding.startsWith('utf-8')) encoding = 'utf-8';
+  try {
+    return { text: new TextDecoder(encoding, { fatal: true }).decode(body), lossy: false };
+  } catch {
+    // Unknown encoding label or invalid bytes: keep going with what can be read.
+    return { text: new TextDecoder('utf-8').decode(body), lossy: true };
+  }
+}
