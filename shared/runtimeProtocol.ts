@@ -72,7 +72,7 @@ export interface TaskInfo {
   loop: number;
   /** Qualified name of the task's coroutine. */
   coro: string;
-  /** Innermost frame of `stack` (where the task waits or runs), or null when it has no frame. */
+  /** Innermost frame of `stack` in the program's own code (not stdlib/site-packages), else the innermost; null without a stack. */
   location: StackFrame | null;
   /** Coroutine stack, outermost first, following cr_await / gi_yieldfrom chains. May be cut at 64 frames. */
   stack: StackFrame[];

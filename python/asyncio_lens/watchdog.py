@@ -1,0 +1,71 @@
+"""Blocked-loop detection from a separate thread.
+
+Each observed loop runs a heartbeat callback every 10 ms. When it is late, the watchdog samples the loop thread's
+stack with sys._current_frames() *while it is stuck*. It reports only when the loop stays inside the same callback
+(the same task step) past the threshold, so a loop that is merely busy with many short callbacks is not "blocked"."""
+
+import asyncio.events
+import sys
+import threading
+import time
+
+POLL = 0.01
+SUSPECT = 0.01  # heartbeat lateness from which the watchdog starts sampling
+
+_HANDLE_RUN_CODE = asyncio.events.Handle._run.__code__
+
+
+def callback_root(frame):
+    """The frame of the callback (or task step) the loop is executing: the one Handle._run called."""
+    root = None
+    while frame is not None:
+        parent = frame.f_back
+        if parent is not None and parent.f_code is _HANDLE_RUN_CODE:
+            root = frame
+        frame = parent
+    return root
+
+
+class Watchdog:
+    def __init__(self, monitor):
+        self.monitor = monitor
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="asyncio-lens-watchdog", daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.stopped.set()
+
+    def _run(self):
+        while not self.stopped.wait(POLL):
+            try:
+                self.check()
+            except Exception as error:
+                from asyncio_lens.transport import warn
+
+                warn("internal error in watchdog: %r" % (error,))
+
+    def check(self):
+        threshold = self.monitor.block_threshold
+        now = time.monotonic()
+        for state in list(self.monitor.loops.values()):
+            if not state.running or state.blocked is not None or now - state.next_beat < SUSPECT:
+                continue
+            frame = sys._current_frames().get(state.thread_id)
+            if frame is None:
+                continue
+            root = callback_root(frame)
+            key = (id(root), root.f_code) if root is not None else None
+            with state.lock:
+                if not state.running or now - state.next_beat < SUSPECT or state.blocked is not None:
+                    continue
+                if state.stall_key is None or key != state.stall_key:
+                    # First sight of this callback: it started no later than the missed heartbeat, or since the
+                    # previous sample if another callback was seen stuck before.
+                    state.stall_since = state.next_beat if state.stall_key is None else now
+                    state.stall_key = key or ("unknown",)
+                if now - state.stall_since >= threshold:
+                    self.monitor.report_block(state, frame, now)
+            del frame, root
