@@ -203,7 +203,8 @@ def main(argv=None):
         finish(_exit_status(exit_request.code), "exit")
         raise
     except KeyboardInterrupt as interrupt:
-        traceback.print_exception(type(interrupt), interrupt, _program_traceback(interrupt.__traceback__))
+        interrupt.__traceback__ = _program_traceback(interrupt.__traceback__)
+        traceback.print_exception(type(interrupt), interrupt, interrupt.__traceback__)
         finish(130, "interrupt", interrupt)
         if hasattr(signal, "SIGINT") and hasattr(os, "kill"):
             # Exit "killed by SIGINT", as the interpreter does for an unhandled KeyboardInterrupt.
@@ -212,7 +213,9 @@ def main(argv=None):
             os.kill(os.getpid(), signal.SIGINT)
         sys.exit(130)
     except BaseException as error:  # noqa: B902 - the program's uncaught exception, reported like the interpreter
-        sys.excepthook(type(error), error, _program_traceback(error.__traceback__))
+        # The default hook prints the exception's own __traceback__, so the launcher's frames are cut there.
+        error.__traceback__ = _program_traceback(error.__traceback__)
+        sys.excepthook(type(error), error, error.__traceback__)
         finish(1, "exception", error)
         sys.exit(1)
     finish(0, "exit")

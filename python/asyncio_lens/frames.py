@@ -31,7 +31,8 @@ def is_internal(filename):
     """True for asyncio's own files and the adapter's: frames that are never a task's "creation site"."""
     hit = _internal_cache.get(filename)
     if hit is None:
-        hit = filename.startswith(_ASYNCIO_DIR) or filename.startswith(_OWN_DIR) or filename == _RUNPY
+        hit = (filename.startswith(_ASYNCIO_DIR) or filename.startswith(_OWN_DIR) or filename == _RUNPY
+               or filename == "<frozen runpy>")
         _internal_cache[filename] = hit
     return hit
 

@@ -756,7 +756,7 @@ class Monitor:
             self._reply(command, False, "task %d could not be cancelled" % target)
 
 
-_MACHINERY_SUFFIXES = (os.sep + "runpy.py", os.sep + "threading.py", "<frozen runpy>")
+_MACHINERY_SUFFIXES = (os.sep + "threading.py",)
 
 
 def _is_machinery(filename):
