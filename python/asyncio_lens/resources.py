@@ -102,7 +102,8 @@ class Resources:
         """{role: [futures]} currently waiting on the resource."""
         kind = record.kind
         if kind == "queue":
-            return {"getters": _waiters(obj._getters), "putters": _waiters(obj._putters)}
+            return {"getters": _waiters(obj._getters), "putters": _waiters(obj._putters),
+                    "joiners": _waiters(obj._finished._waiters)}
         if kind == "condition":
             return {"waiters": _waiters(obj._waiters) + _waiters(getattr(obj._lock, "_waiters", None))}
         if kind == "executor":
@@ -147,7 +148,7 @@ class Resources:
         if kind == "queue":
             size, maxsize = obj.qsize(), obj.maxsize
             info.update(size=size, maxsize=maxsize, getters=tasks["getters"], putters=tasks["putters"])
-            info["waiters"] = tasks["getters"] + tasks["putters"]
+            info["waiters"] = tasks["getters"] + tasks["putters"] + tasks["joiners"]
             info["state"] = "%d/%s items" % (size, maxsize if maxsize > 0 else "\u221e")
             return info
         info["waiters"] = tasks["waiters"]
