@@ -108,23 +108,24 @@ export class WorkspaceIndex {
 
   private lookupFrom(canonical: string, hops: number): SymbolSummary | undefined {
     if (hops > MAX_ALIAS_HOPS) return undefined;
-    const found = this.lookupDirect(canonical);
+    const found = this.lookupDirect(canonical, hops);
     if (found?.kind === 'alias') return this.lookupFrom(found.target, hops + 1) ?? found;
     return found;
   }
 
   /** Splits `a.b.c.d` at the longest module prefix in the index and walks the rest through classes. */
-  private lookupDirect(canonical: string): SymbolSummary | undefined {
+  private lookupDirect(canonical: string, hops = 0): SymbolSummary | undefined {
     const parts = canonical.split('.');
     for (let cut = parts.length - 1; cut >= 1; cut--) {
       const module = this.modules.get(parts.slice(0, cut).join('.'));
       if (!module) continue;
-      return this.walkMembers(module, parts.slice(cut));
+      return this.walkMembers(module, parts.slice(cut), hops);
     }
     return undefined;
   }
 
-  private walkMembers(module: ModuleSummary, rest: string[]): SymbolSummary | undefined {
+  /** `hops` counts the aliases followed so far, so a re-export cycle through a member ends. */
+  private walkMembers(module: ModuleSummary, rest: string[], hops: number): SymbolSummary | undefined {
     let symbol: SymbolSummary | undefined = module.symbols.get(rest[0]);
     if (!symbol) {
       for (const star of module.starImports) {
@@ -138,7 +139,7 @@ export class WorkspaceIndex {
     if (!symbol) return undefined;
     if (rest.length === 1) return symbol;
     if (symbol.kind === 'class' && rest.length === 2) return symbol.methods.get(rest[1]);
-    if (symbol.kind === 'alias') return this.lookupFrom([symbol.target, ...rest.slice(1)].join('.'), 1);
+    if (symbol.kind === 'alias') return this.lookupFrom([symbol.target, ...rest.slice(1)].join('.'), hops + 1);
     return undefined;
   }
 }
