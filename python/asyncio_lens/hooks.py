@@ -8,6 +8,7 @@ import asyncio
 import asyncio.base_events
 import asyncio.runners
 import sys
+import threading
 import warnings
 
 from asyncio_lens import resources as resource_hooks
@@ -31,12 +32,28 @@ def install(monitor, origin_depth):
             sys.set_coroutine_origin_tracking_depth(origin_depth)
 
     original_create_task = base.create_task
+    in_progress = threading.local()
 
     def create_task(self, coro, *args, **kwargs):
+        # An eager task (3.12+) runs inside create_task, before we know it; the tasks it creates then see it as
+        # their creator. `calls` holds, per create_task call in progress on this thread, [its creator, the record
+        # given to the task under construction if a nested call needed it].
         parent = current_task(self)
-        task = original_create_task(self, coro, *args, **kwargs)
+        calls = in_progress.__dict__.setdefault("calls", [])
+        parent_record = None
+        if calls and parent is not None and parent is not calls[-1][0]:
+            outer = calls[-1]
+            if outer[1] is None:
+                outer[1] = monitor.adopt(parent)
+            parent_record = outer[1]
+        call = [parent, None]
+        calls.append(call)
         try:
-            monitor.task_created(self, task, parent, getframe(1))
+            task = original_create_task(self, coro, *args, **kwargs)
+        finally:
+            calls.pop()
+        try:
+            monitor.task_created(self, task, parent, getframe(1), parent_record, call[1])
         except Exception as error:
             warn("internal error in create_task hook: %r" % (error,))
         return task

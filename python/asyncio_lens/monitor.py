@@ -189,7 +189,6 @@ class Monitor:
         self.finding_ids = itertools.count(1)
         self.snapshot_seq = itertools.count(1)
         self.findings_sent = 0
-        self.last_adopted = None
         self.cancelled_by = {}  # lens id -> 'client' | 'shutdown'
         self.resources = Resources()
 
@@ -270,8 +269,10 @@ class Monitor:
 
     # -- tasks -------------------------------------------------------------------------------------------------
 
-    def task_created(self, loop, task, parent, frame):
-        """Called by the create_task hook right after the task exists (an eager task may already be done)."""
+    def task_created(self, loop, task, parent, frame, parent_record=None, provisional=None):
+        """Called by the create_task hook right after the task exists (an eager task may already be done).
+        `parent_record`: the creator is an eager task still inside its own create_task; `provisional`: the record
+        this task already received while it ran eagerly."""
         state = self.loops.get(id(loop))
         if state is None or state.ref() is not loop:
             state = self.loop_state(loop)
@@ -279,17 +280,15 @@ class Monitor:
         site = frame_info(site_frame) if site_frame is not None else None
         stack = outer_stack(site_frame) if self.creation_stack and site_frame is not None else None
         parent_id = None
-        if parent is not None:
-            parent_record = self.tasks.get(id(parent))
-            parent_id = parent_record[0] if parent_record is not None else self.task_id(parent)
+        if parent_record is not None:
+            parent_id = parent_record[0]
+        elif parent is not None:
+            known = self.tasks.get(id(parent))
+            parent_id = known[0] if known is not None else self.task_id(parent)
         hooked = state.created_since_snapshot < HOOK_DONE_LIMIT
         state.created_since_snapshot += 1
         address = id(task)
-        existing = self.tasks.get(address)
-        if existing is not None and existing[2] is None and self.last_adopted == (address, existing[0]):
-            lens_id = existing[0]  # an eager task's child already needed its id during create_task
-        else:
-            lens_id = next(self.task_ids)
+        lens_id = provisional[0] if provisional is not None else next(self.task_ids)
         self.tasks[address] = TaskRecord((lens_id, parent_id, site, _wall_ms(), stack, hooked, state.id))
         state.new_addresses.append(address)
         if hooked:
@@ -299,17 +298,18 @@ class Monitor:
         """Lens id of a task, registering tasks created without create_task (e.g. asyncio.Task(...)) on sight."""
         record = self.tasks.get(id(task))
         if record is None:
-            record = self._adopt(task)
+            record = self.adopt(task)
         return record[0]
 
-    def _adopt(self, task):
+    def adopt(self, task):
+        """A fresh record for a task not (yet) seen by the create_task hook: created with asyncio.Task(...), or an
+        eager task creating tasks before its own create_task returned (any record at its address is stale)."""
         try:
             state = self.loop_state(task.get_loop())
         except Exception:
             state = None
         record = TaskRecord((next(self.task_ids), None, None, _wall_ms(), None, False, state.id if state else 0))
         self.tasks[id(task)] = record
-        self.last_adopted = (id(task), record[0])
         if state is not None:
             state.new_addresses.append(id(task))
         return record
@@ -480,7 +480,7 @@ class Monitor:
             live_addresses.add(address)
             record = records.get(address)
             if record is None:
-                record = self._adopt(task)
+                record = self.adopt(task)
             lens_id = record[0]
             view = old_views.get(lens_id)
             if view is None:
@@ -543,7 +543,7 @@ class Monitor:
         self.channel.emit(SnapshotPayload(header, changed, finished))
 
     def describe_task_fully(self, task):
-        record = self.tasks.get(id(task)) or self._adopt(task)
+        record = self.tasks.get(id(task)) or self.adopt(task)
         loop = task.get_loop()
         current = _current_task(loop)
         live_resources = self.resources.live()

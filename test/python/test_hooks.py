@@ -1,0 +1,247 @@
+"""Every way of running a loop is observed; tasks get their creator, creation site, stack and await edges."""
+
+import sys
+import unittest
+
+from helpers import TempDirTestCase, final_tasks, line_of, of_type
+
+ENTRY_POINTS = """
+    import asyncio, sys, threading
+
+    async def child():
+        await asyncio.sleep(0.15)  # CHILD-WAIT
+
+    async def parent(label):
+        task = asyncio.get_running_loop().create_task(child(), name=label + "-child")  # SPAWN
+        await task
+
+    def in_thread():
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(parent("thread"))
+        loop.close()
+
+    asyncio.run(parent("run"))
+
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(parent("until-complete"))
+    loop.create_task(parent("forever"))
+    loop.call_later(0.4, loop.stop)
+    loop.run_forever()
+    loop.close()
+
+    worker = threading.Thread(target=in_thread, name="side-thread")
+    worker.start()
+    worker.join()
+
+    if sys.version_info >= (3, 11):
+        with asyncio.Runner() as runner:
+            runner.run(parent("runner"))
+    if sys.version_info >= (3, 12):
+        async def eager_main():
+            loop = asyncio.get_running_loop()
+            loop.set_task_factory(asyncio.eager_task_factory)
+            await loop.create_task(parent("eager"))  # runs eagerly: creates its child inside create_task
+        asyncio.run(eager_main())
+"""
+
+
+def expected_entry_points():
+    names = ["run", "until-complete", "forever", "thread"]
+    if sys.version_info >= (3, 11):
+        names.append("runner")
+    if sys.version_info >= (3, 12):
+        names.append("eager")
+    return names
+
+
+class LoopHookTest(TempDirTestCase):
+    def test_every_loop_entry_point_is_observed_with_creator_and_site(self):
+        result, messages, path = self.record_run(ENTRY_POINTS)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        tasks = final_tasks(messages)
+        by_name = {task["name"]: task for task in tasks.values()}
+        spawn_line = line_of(path, "# SPAWN")
+        for label in expected_entry_points():
+            with self.subTest(entry_point=label):
+                child = by_name.get(label + "-child")
+                self.assertIsNotNone(child, "no task %s-child in %s" % (label, sorted(by_name)))
+                self.assertEqual(child["coro"], "child")
+                self.assertEqual(child["created"]["line"], spawn_line)
+                self.assertEqual(child["created"]["function"], "parent")
+                self.assertEqual(child["created"]["file"], path)
+                creator = tasks[child["parent"]]
+                self.assertEqual(creator["coro"], "parent")
+        threads = {m["loop"]["thread"] for m in of_type(messages, "loop")}
+        self.assertIn("side-thread", threads)
+        self.assertIn("MainThread", threads)
+
+    def test_a_program_task_factory_still_runs_and_is_still_the_loop_factory(self):
+        result, messages, path = self.record_run("""
+            import asyncio
+
+            calls = []
+
+            def factory(loop, coro, **kwargs):
+                calls.append(coro.__qualname__)
+                return asyncio.Task(coro, loop=loop, **kwargs)
+
+            async def job():
+                await asyncio.sleep(0.1)
+
+            async def main():
+                loop = asyncio.get_running_loop()
+                loop.set_task_factory(factory)
+                assert loop.get_task_factory() is factory
+                await asyncio.gather(loop.create_task(job(), name="made-by-factory"))  # MADE
+                print("factory calls", calls)
+
+            asyncio.run(main())
+        """)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, "factory calls ['job']\n")
+        task = next(t for t in final_tasks(messages).values() if t["name"] == "made-by-factory")
+        self.assertEqual(task["created"]["line"], line_of(path, "# MADE"))
+        self.assertIsNotNone(task["parent"])
+
+    def test_tasks_are_not_kept_alive(self):
+        result, _messages, _path = self.record_run("""
+            import asyncio, gc, weakref
+
+            async def short():
+                return 1
+
+            async def main():
+                task = asyncio.create_task(short())
+                await task
+                ref = weakref.ref(task)
+                del task
+                await asyncio.sleep(0.2)  # a snapshot happens meanwhile
+                gc.collect()
+                print("alive" if ref() is not None else "collected")
+
+            asyncio.run(main())
+        """)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, "collected\n")
+
+
+AWAIT_EDGES = """
+    import asyncio, sys
+
+    async def leaf(seconds):
+        await asyncio.sleep(seconds)  # LEAF
+
+    async def consume(queue):
+        return await queue.get()  # QUEUE-GET
+
+    async def main():
+        queue = asyncio.Queue()  # MAKE-QUEUE
+        inner = asyncio.create_task(leaf(0.6), name="inner")
+        waiter = asyncio.create_task(asyncio.wait_for(inner, 5), name="wait-for")
+        shielded = asyncio.create_task(leaf(0.6), name="shielded")
+
+        async def shielder():
+            await asyncio.shield(shielded)
+
+        guard = asyncio.create_task(shielder(), name="shield")
+        gathered = [asyncio.create_task(leaf(0.6), name="g%d" % i) for i in range(2)]
+
+        async def gatherer():
+            await asyncio.gather(*gathered)
+
+        gather_task = asyncio.create_task(gatherer(), name="gather")
+        getter = asyncio.create_task(consume(queue), name="getter")
+        groups = []
+        if sys.version_info >= (3, 11):
+            async def grouped():
+                async with asyncio.TaskGroup() as group:
+                    groups.extend(group.create_task(leaf(0.6), name="member%d" % i) for i in range(2))
+
+            groups.append(asyncio.create_task(grouped(), name="group-owner"))
+        await asyncio.sleep(0.3)
+        queue.put_nowait(1)
+        await asyncio.gather(waiter, guard, gather_task, getter, *groups)
+
+    asyncio.run(main())
+"""
+
+
+class AwaitEdgeTest(TempDirTestCase):
+    def snapshot_tasks(self, messages):
+        """Tasks by name from the first snapshot where the getter is waiting."""
+        for message in of_type(messages, "snapshot"):
+            named = {t["name"]: t for t in message["tasks"]}
+            if "getter" in named and named["getter"]["awaitingKind"] == "resource":
+                return named
+        self.fail("no snapshot with the getter waiting")
+
+    def test_awaiting_edges_and_stacks(self):
+        result, messages, path = self.record_run(AWAIT_EDGES)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        tasks = self.snapshot_tasks(messages)
+        ids = {name: task["id"] for name, task in tasks.items()}
+
+        self.assertEqual(tasks["wait-for"]["awaiting"], [ids["inner"]])
+        self.assertEqual(tasks["wait-for"]["awaitingKind"], "wait_for")
+        self.assertEqual(tasks["shield"]["awaiting"], [ids["shielded"]])
+        self.assertEqual(tasks["shield"]["awaitingKind"], "shield")
+        self.assertEqual(sorted(tasks["gather"]["awaiting"]), sorted([ids["g0"], ids["g1"]]))
+        self.assertEqual(tasks["gather"]["awaitingKind"], "gather")
+
+        getter = tasks["getter"]
+        queue_line = line_of(path, "# MAKE-QUEUE")
+        self.assertTrue(getter["awaitingDetail"].startswith("queue Queue@program.py:%d" % queue_line),
+                        getter["awaitingDetail"])
+        queue = next(m for m in of_type(messages, "snapshot") if any(
+            r["waiters"] for r in m["resources"]))["resources"]
+        queue = next(r for r in queue if r["kind"] == "queue")
+        self.assertEqual(queue["getters"], [ids["getter"]])
+        self.assertEqual(queue["created"]["line"], queue_line)
+        self.assertEqual(getter["awaitingResource"], queue["id"])
+
+        # The stack follows cr_await into nested coroutines: consume() -> Queue.get(), leaf() -> asyncio.sleep().
+        self.assertEqual([f["function"] for f in getter["stack"]][:2], ["consume", "get"])
+        self.assertEqual(getter["location"]["line"], line_of(path, "# QUEUE-GET"))
+        inner = tasks["inner"]
+        self.assertEqual(inner["stack"][0]["function"], "leaf")
+        self.assertEqual(inner["stack"][-1]["function"], "sleep")
+        self.assertEqual(inner["location"]["line"], line_of(path, "# LEAF"))
+        self.assertEqual(inner["awaitingKind"], "sleep")
+
+        if sys.version_info >= (3, 11):
+            self.assertEqual(tasks["group-owner"]["awaitingKind"], "taskgroup")
+            self.assertEqual(sorted(tasks["group-owner"]["awaiting"]), sorted([ids["member0"], ids["member1"]]))
+            self.assertEqual(tasks["member0"]["parent"], ids["group-owner"])
+
+    def test_finished_history_has_results_and_exceptions(self):
+        result, messages, _path = self.record_run("""
+            import asyncio
+
+            async def ok():
+                await asyncio.sleep(0.01)
+                return 42
+
+            async def bad():
+                await asyncio.sleep(0.01)
+                raise KeyError("missing")  # RAISE
+
+            async def main():
+                a = asyncio.create_task(ok(), name="ok")
+                b = asyncio.create_task(bad(), name="bad")
+                await asyncio.wait([a, b])
+                b.exception()
+                await asyncio.sleep(0.2)
+
+            asyncio.run(main())
+        """)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        finished = {t["name"]: t for m in of_type(messages, "snapshot") for t in m["finished"]}
+        self.assertEqual(finished["ok"]["state"], "done")
+        self.assertEqual(finished["ok"]["result"], "42")
+        self.assertEqual(finished["bad"]["state"], "failed")
+        self.assertEqual(finished["bad"]["exception"]["type"], "KeyError")
+        self.assertEqual(finished["bad"]["exception"]["location"]["function"], "bad")
+
+
+if __name__ == "__main__":
+    unittest.main()
