@@ -230,6 +230,9 @@ class Monitor:
         self.channel.emit({"type": "loop", "event": "stopped", "time": _wall_ms(), "loop": state.info()})
 
     def loop_closed(self, loop):
+        state = self.loops.get(id(loop))
+        if state is not None and state.ref() is loop and state.finished_new:
+            self.snapshot_now(state, loop)  # the final states of tasks that finished since the last snapshot
         state = self.loops.pop(id(loop), None)
         if state is not None:
             self.loops_by_id.pop(state.id, None)

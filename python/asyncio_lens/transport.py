@@ -178,6 +178,7 @@ class Channel:
         self.record = None
         self.tree = tree
         self.closing = False
+        self.lost = None
         self.thread = None
         if record_path:
             # Opened before the program runs (it may chdir); line-per-message, flushed when the queue drains.
@@ -207,6 +208,11 @@ class Channel:
     def attach(self, sock):
         self.sock = sock
 
+    def client_lost(self, reason):
+        """Reader thread: the client went away. Only the sender thread closes the socket (closing it under a
+        concurrent sendall could stall that call)."""
+        self.lost = reason
+
     def drop_client(self, reason=None):
         sock, self.sock = self.sock, None
         if sock is not None:
@@ -218,12 +224,15 @@ class Channel:
                 pass
 
     def _write(self, message):
+        if self.lost is not None and self.sock is not None:
+            self.drop_client(self.lost)
+        sock = self.sock
         line = None
-        if self.sock is not None or self.record is not None:
+        if sock is not None or self.record is not None:
             line = encode(message)
-        if self.sock is not None:
+        if sock is not None:
             try:
-                self.sock.sendall(line.encode("utf-8"))
+                sock.sendall(line.encode("utf-8"))
             except (OSError, socket.timeout) as error:
                 self.drop_client(error.__class__.__name__)
         if self.record is not None:
@@ -304,18 +313,17 @@ def validate_command(message):
 def serve_commands(reader, channel, handle):
     """Reader thread body: parses and validates client lines and hands valid commands to `handle`."""
     while True:
-        sock = channel.sock
-        if sock is None:
+        if channel.sock is None or channel.lost is not None:
             return
         try:
             line = reader.readline()
         except socket.timeout:
             continue
         except (OSError, ValueError) as error:
-            channel.drop_client(str(error) or error.__class__.__name__)
+            channel.client_lost(str(error) or error.__class__.__name__)
             return
         if line is None:
-            channel.drop_client("connection closed")
+            channel.client_lost("connection closed")
             return
         if not line.strip():
             continue
