@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { generate as generateTypeshedTables } from './scripts/gen-typeshed-tables.mjs';
 
 const require = createRequire(import.meta.url);
 const production = process.argv.includes('--production');
@@ -49,6 +50,9 @@ function copyWasm() {
 }
 
 copyWasm();
+// The AIO1xx rules import library tables derived from typeshed; regenerated only when pyright changes.
+const typeshedTables = await generateTypeshedTables();
+if (!typeshedTables.skipped) console.log(`typeshed tables generated in ${typeshedTables.seconds.toFixed(1)} s`);
 const builds = entries.map((e) => ({ ...common, ...e }));
 if (!production) {
   builds.push({

@@ -808,6 +808,26 @@ export class ModuleModel {
     return types;
   }
 
+  private functionsReturningValues?: Set<FunctionInfo>;
+
+  /** See `FunctionSummary.returnsNone`. */
+  certainlyReturnsNone(fn: FunctionInfo): boolean {
+    if (!this.functionsReturningValues) {
+      this.functionsReturningValues = new Set();
+      for (const r of this.nodesOfType('return_statement')) {
+        const value = r.namedChild(0);
+        const owner = value && value.type !== 'none' ? this.enclosingFunction(r) : undefined;
+        if (owner) this.functionsReturningValues.add(owner);
+      }
+    }
+    if (fn.isGenerator || this.functionsReturningValues.has(fn)) return false;
+    const body = fn.node.childForFieldName('body');
+    const placeholder = (s: Node | null) =>
+      !s || s.type === 'pass_statement' || s.type === 'raise_statement' || s.type === 'comment' ||
+      (s.type === 'expression_statement' && ['ellipsis', 'string'].includes(s.namedChild(0)?.type ?? ''));
+    return !!body && !body.namedChildren.every(placeholder);
+  }
+
   private functionSummary(fn: FunctionInfo): FunctionSummary {
     this.ensureDecorators();
     return {
@@ -818,6 +838,7 @@ export class ModuleModel {
       decorators: fn.decorators,
       returns: fn.returnAnnotation ? this.resolveAnnotation(fn.returnAnnotation) : undefined,
       isGenerator: fn.isGenerator,
+      returnsNone: this.certainlyReturnsNone(fn),
       params: fn.params.map((p) => p.name),
       calls: fn.calls
         .filter((c) => !c.inLambda)

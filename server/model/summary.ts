@@ -25,6 +25,8 @@ export interface FunctionSummary {
   returns?: string;
   /** The body contains `yield` (an async generator when `isAsync`). */
   isGenerator: boolean;
+  /** Certainly returns None: no `return <value>`, and a real body (not only `pass`/`...`/`raise`, which overrides replace). */
+  returnsNone?: boolean;
   params: string[];
   calls: CallRef[];
   /** Zero-based line of the `def`. */

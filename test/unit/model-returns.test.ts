@@ -1,0 +1,55 @@
+// FunctionSummary.returnsNone: which functions certainly return None (what AIO104 needs to call `await f()` a bug).
+import * as assert from 'node:assert/strict';
+import { buildModel } from '../../server/engine';
+import { WorkspaceIndex } from '../../server/model/workspaceIndex';
+import { loadParser, parse } from '../../server/parser';
+
+async function returnsNoneByName(source: string): Promise<Record<string, boolean | undefined>> {
+  const parser = await loadParser();
+  const index = new WorkspaceIndex();
+  buildModel(parse(parser, source), source, '/ws/mod.py', index);
+  const out: Record<string, boolean | undefined> = {};
+  for (const [name, symbol] of index.module('mod')!.symbols) {
+    if (symbol.kind === 'function') out[name] = symbol.returnsNone;
+    if (symbol.kind === 'class') for (const [m, fn] of symbol.methods) out[`${name}.${m}`] = fn.returnsNone;
+  }
+  return out;
+}
+
+describe('model: functions that certainly return None', () => {
+  it('tells real bodies without `return <value>` from ones that return, yield or are placeholders', async () => {
+    const got = await returnsNoneByName(
+      [
+        'def log(msg):\n    print(msg)\n    return\n',
+        'def explicit_none():\n    x = 1\n    return None\n',
+        'def value():\n    return 1\n',
+        'def nested_return_only():\n    def inner():\n        return 1\n    inner()\n',
+        'def gen():\n    yield 1\n',
+        'def stub():\n    """Doc."""\n    ...\n',
+        'def abstract():\n    raise NotImplementedError\n',
+        'class C:\n    def run(self):\n        self.x = 1\n    def get(self):\n        return self.x\n    def hook(self):\n        pass\n',
+      ].join('\n'),
+    );
+    assert.deepEqual(got, {
+      log: true,
+      explicit_none: true,
+      value: false,
+      nested_return_only: true,
+      gen: false,
+      stub: false,
+      abstract: false,
+      'C.run': true,
+      'C.get': false,
+      'C.hook': false,
+    });
+  });
+
+  it('changes the module fingerprint when a helper starts returning a value', async () => {
+    const parser = await loadParser();
+    const index = new WorkspaceIndex();
+    const before = 'def helper():\n    work()\n';
+    buildModel(parse(parser, before), before, '/ws/mod.py', index);
+    const after = 'def helper():\n    return work()\n';
+    assert.equal(buildModel(parse(parser, after), after, '/ws/mod.py', index).indexChanged, true);
+  });
+});
