@@ -658,6 +658,13 @@ export class ModuleModel {
         }
         return undefined;
       }
+      case 'parameter': {
+        // `cls` of a classmethod names the class itself.
+        const fn = this.scopeByNode.get(binding.node.parent?.parent?.id ?? -1)?.fn;
+        if (binding.index !== 0 || !fn?.cls) return undefined;
+        this.ensureDecorators();
+        return fn.decorators.includes('classmethod') ? fn.cls.canonical : undefined;
+      }
       default:
         return undefined;
     }

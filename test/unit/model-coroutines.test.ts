@@ -1,4 +1,5 @@
-// FunctionSummary.returnsNone: which functions certainly return None (what AIO104 needs to call `await f()` a bug).
+// Model facts the AIO1xx rules rely on: FunctionSummary.returnsNone (what AIO104 needs to call `await f()` a bug)
+// and `cls` of a classmethod naming its class.
 import * as assert from 'node:assert/strict';
 import { buildModel } from '../../server/engine';
 import { WorkspaceIndex } from '../../server/model/workspaceIndex';
@@ -51,5 +52,29 @@ describe('model: functions that certainly return None', () => {
     buildModel(parse(parser, before), before, '/ws/mod.py', index);
     const after = 'def helper():\n    return work()\n';
     assert.equal(buildModel(parse(parser, after), after, '/ws/mod.py', index).indexChanged, true);
+  });
+});
+
+describe('model: cls in a classmethod', () => {
+  it('resolves `cls.method` to the class member, and leaves other first parameters alone', async () => {
+    const parser = await loadParser();
+    const source = [
+      'class Pool:',
+      '    @classmethod',
+      '    async def create(cls):',
+      '        cls.connect()',
+      '    @staticmethod',
+      '    def helper(cls):',
+      '        cls.connect()',
+      '    async def connect(self):',
+      '        pass',
+      'def free(cls):',
+      '    cls.connect()',
+    ].join('\n');
+    const { model } = buildModel(parse(parser, source), source, '/ws/pool.py', new WorkspaceIndex());
+    assert.deepEqual(
+      model.calls.map((c) => model.resolveCall(c.node)),
+      ['pool.Pool.connect', undefined, undefined],
+    );
   });
 });
