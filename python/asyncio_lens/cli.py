@@ -29,7 +29,7 @@ Connects to a client given by ASYNCIO_LENS_HOST/PORT (or SOCKET) and ASYNCIO_LEN
 (see docs/runtime-protocol.md).
 """
 
-ORIGIN_DEPTH = 4
+ORIGIN_DEPTH = 1  # the frame that called the coroutine function: the creation site; deeper costs per coroutine
 
 
 class UsageError(Exception):

@@ -15,11 +15,22 @@ from asyncio_lens import resources as resource_hooks
 from asyncio_lens.transport import warn
 
 
+_reported = set()
+
+
+def _internal_error(what, error):
+    """One warning per kind of failure: a broken hook on a hot path must not flood the program's stderr."""
+    key = (what, type(error))
+    if key not in _reported:
+        _reported.add(key)
+        warn("internal error in %s: %r" % (what, error))
+
+
 def _guarded(what, action, *args):
     try:
         action(*args)
     except Exception as error:  # the adapter must never break the program
-        warn("internal error in %s: %r" % (what, error))
+        _internal_error(what, error)
 
 
 def install(monitor, origin_depth):
@@ -35,6 +46,15 @@ def install(monitor, origin_depth):
     in_progress = threading.local()
 
     def create_task(self, coro, *args, **kwargs):
+        parent = current_task(self)
+        task = original_create_task(self, coro, *args, **kwargs)
+        try:
+            monitor.task_created(self, task, parent, getframe(1))
+        except Exception as error:
+            _internal_error("create_task hook", error)
+        return task
+
+    def create_task_eager_aware(self, coro, *args, **kwargs):
         # An eager task (3.12+) runs inside create_task, before we know it; the tasks it creates then see it as
         # their creator. `calls` holds, per create_task call in progress on this thread, [its creator, the record
         # given to the task under construction if a nested call needed it].
@@ -55,7 +75,7 @@ def install(monitor, origin_depth):
         try:
             monitor.task_created(self, task, parent, getframe(1), parent_record, call[1])
         except Exception as error:
-            warn("internal error in create_task hook: %r" % (error,))
+            _internal_error("create_task hook", error)
         return task
 
     original_run_forever = base.run_forever
@@ -93,7 +113,7 @@ def install(monitor, origin_depth):
             if used is not None:
                 monitor.resources.track_work(used, future, getframe(1), executor is None)
         except Exception as error:
-            warn("internal error in run_in_executor hook: %r" % (error,))
+            _internal_error("run_in_executor hook", error)
         return future
 
     original_cancel_all = asyncio.runners._cancel_all_tasks
@@ -113,6 +133,8 @@ def install(monitor, origin_depth):
         warnings.warn("coroutine '%s' was never awaited" % (coro.__qualname__,), category=RuntimeWarning,
                       stacklevel=2, source=coro)
 
+    if sys.version_info >= (3, 12):  # eager tasks exist
+        create_task = create_task_eager_aware
     for name, function, original in (
         ("create_task", create_task, original_create_task),
         ("run_forever", run_forever, original_run_forever),

@@ -13,11 +13,12 @@ import time
 import weakref
 
 from asyncio_lens.frames import (
+    _internal_cache,
     coroutine_frames,
     exception_summary,
-    first_outside_asyncio,
     frame_dict,
     frame_info,
+    is_internal,
     is_library,
     origin_stack,
     outer_stack,
@@ -30,14 +31,19 @@ STACK_LIMIT = 64
 HISTORY = 200
 DELTA_MIN_TASKS = 1000
 FULL_EVERY = 10
-SLICE = 2000  # tasks collected per loop callback
+SLICE_SECONDS = 0.008  # collection yields to the loop after this much work
+SLICE_CHECK = 64  # tasks between clock reads
 HOOK_DONE_LIMIT = 500  # above this many creations per interval, short-lived tasks skip the done callback
 HEARTBEAT = 0.01
 BACKLOG_LIMIT = 20  # snapshots are skipped while this many messages wait to be sent
 
 _all_tasks = asyncio.all_tasks
 _current_task = asyncio.current_task
-_wall_ms = lambda: time.time() * 1000.0  # noqa: E731 - hot path, one call
+_time = time.time
+
+
+def _wall_ms():
+    return _time() * 1000.0
 
 _Task = asyncio.Task
 _SLEEP_CODE = asyncio.tasks.sleep.__code__
@@ -48,18 +54,10 @@ if sys.version_info >= (3, 11):
     _TASKGROUP_EXIT_CODE = asyncio.taskgroups.TaskGroup.__aexit__.__code__
 
 
-class TaskRecord(tuple):
-    """Immutable per-task data, keyed by id(task) in Monitor.tasks. Holds no reference to the task: the entry is
-    overwritten when a new task reuses the address and pruned once the task has left all_tasks()."""
-
-    __slots__ = ()
-    lens_id = property(lambda self: self[0])
-    parent = property(lambda self: self[1])
-    site = property(lambda self: self[2])
-    created_at = property(lambda self: self[3])
-    creation_stack = property(lambda self: self[4])
-    hooked = property(lambda self: self[5])
-    loop_id = property(lambda self: self[6])
+# Per-task record in Monitor.tasks, keyed by id(task): a plain tuple (cheapest to build, and untracked by the garbage
+# collector) of (lens id, creator's lens id, creation site, created at (ms), creation stack, has done callback,
+# loop's lens id). It holds no reference to the task: the entry is overwritten when a new task reuses the address
+# and pruned once the task has left all_tasks().
 
 
 class TaskView:
@@ -279,9 +277,19 @@ class Monitor:
         state = self.loops.get(id(loop))
         if state is None or state.ref() is not loop:
             state = self.loop_state(loop)
-        site_frame = first_outside_asyncio(frame)
-        site = frame_info(site_frame) if site_frame is not None else None
-        stack = outer_stack(site_frame) if self.creation_stack and site_frame is not None else None
+        # Hot path (once per task): the walk of first_outside_asyncio, inlined.
+        internal = _internal_cache
+        site = None
+        while frame is not None:
+            code = frame.f_code
+            hit = internal.get(code.co_filename)
+            if hit is None:
+                hit = is_internal(code.co_filename)
+            if not hit:
+                site = (code.co_filename, frame.f_lineno, code.co_name)
+                break
+            frame = frame.f_back
+        stack = outer_stack(frame) if self.creation_stack and frame is not None else None
         parent_id = None
         if parent_record is not None:
             parent_id = parent_record[0]
@@ -292,7 +300,7 @@ class Monitor:
         state.created_since_snapshot += 1
         address = id(task)
         lens_id = provisional[0] if provisional is not None else next(self.task_ids)
-        self.tasks[address] = TaskRecord((lens_id, parent_id, site, _wall_ms(), stack, hooked, state.id))
+        self.tasks[address] = (lens_id, parent_id, site, _time() * 1000.0, stack, hooked, state.id)
         state.new_addresses.append(address)
         if hooked:
             task.add_done_callback(self._task_done)
@@ -311,7 +319,7 @@ class Monitor:
             state = self.loop_state(task.get_loop())
         except Exception:
             state = None
-        record = TaskRecord((next(self.task_ids), None, None, _wall_ms(), None, False, state.id if state else 0))
+        record = (next(self.task_ids), None, None, _wall_ms(), None, False, state.id if state else 0)
         self.tasks[id(task)] = record
         if state is not None:
             state.new_addresses.append(id(task))
@@ -425,7 +433,8 @@ class Monitor:
         state.snapshot_handle = loop.call_later(self.interval, self._tick, state)
 
     def start_snapshot(self, state, loop, force_full):
-        """Collects in slices of SLICE tasks, each in its own loop callback, so big loops never stall long."""
+        """Collects in slices of about SLICE_SECONDS, each in its own loop callback, so big loops never stall
+        long."""
         if state.collecting:
             return
         state.collecting = True
@@ -474,11 +483,13 @@ class Monitor:
         live_addresses = set()
         records = self.tasks
         loop_id = state.id
+        slice_end = started + SLICE_SECONDS
         for index, task in enumerate(tasks):
-            if index and index % SLICE == 0:
+            if not index % SLICE_CHECK and time.perf_counter() > slice_end:
                 busy += time.perf_counter() - started
                 yield
                 started = time.perf_counter()
+                slice_end = started + SLICE_SECONDS
             address = id(task)
             live_addresses.add(address)
             record = records.get(address)
