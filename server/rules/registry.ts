@@ -4,10 +4,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Rule } from './types';
+import { unawaitedCoroutine } from './AIO100-unawaited-coroutine';
 import { blockingSleep } from './AIO200-blocking-sleep';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
+  unawaitedCoroutine,
   // AIO2xx: blocking calls inside coroutines
   blockingSleep,
   // AIO3xx/AIO4xx/AIO5xx: task lifecycle and event-loop API

@@ -1,0 +1,224 @@
+// "What does calling this give?" for the AIO1xx rules: a coroutine, a plain value that can never be awaited, an
+// async-only context manager or iterable — for functions, methods and classes of the whole workspace (through the
+// semantic model and the index) and of the standard library and typeshed's third-party stubs.
+import type { Node } from 'web-tree-sitter';
+import type { ClassInfo, FunctionInfo, ModuleModel } from '../../model/moduleModel';
+import type { FunctionSummary } from '../../model/summary';
+import type { WorkspaceIndex } from '../../model/workspaceIndex';
+import { decoratorEffect } from './decorators';
+import { libraryCallFlags, libraryClass, libraryInstanceFlags, libraryMember, type CallFlags } from './library';
+
+export type { CallFlags } from './library';
+
+export type WorkspaceFunction = FunctionInfo | FunctionSummary;
+
+export interface Callee {
+  /** Canonical name of what is called (`pkg.Client.fetch`, `asyncio.sleep`). */
+  canonical: string;
+  flags: CallFlags;
+  /** The workspace definition, when the callee is a function of the workspace. */
+  fn?: WorkspaceFunction;
+}
+
+const NOTHING: CallFlags = { coroutine: false, plain: false, asyncContextManager: false, asyncIterable: false };
+
+/** Flags of calling a workspace function, from its `async`, generator and decorator facts. */
+export function functionFlags(model: ModuleModel, fn: WorkspaceFunction): CallFlags | undefined {
+  const effect = decoratorEffect(fn.decorators);
+  if (effect === 'asyncContextManager') return fn.isGenerator ? { ...NOTHING, asyncContextManager: true } : undefined;
+  if (effect !== 'keeps') return undefined;
+  if (fn.isAsync) return fn.isGenerator ? { ...NOTHING, asyncIterable: true } : { ...NOTHING, coroutine: true };
+  if (fn.isGenerator) return undefined;
+  return returnsPlainValue(model, fn) ? { ...NOTHING, plain: true } : undefined;
+}
+
+/** A plain `def` whose result can never be awaited: it returns None, or its return annotation names a plain class. */
+function returnsPlainValue(model: ModuleModel, fn: WorkspaceFunction): boolean {
+  if ('kind' in fn) {
+    if (fn.returnsNone) return true;
+    return !!fn.returns && !!instanceFlags(model, fn.returns)?.plain;
+  }
+  if (model.certainlyReturnsNone(fn)) return true;
+  const returns = fn.returnAnnotation ? model.resolveAnnotation(fn.returnAnnotation) : undefined;
+  return !!returns && !!instanceFlags(model, returns)?.plain;
+}
+
+// ---- classes ---------------------------------------------------------------------------------------------------
+
+interface ClassView {
+  canonical: string;
+  bases: string[];
+  methods: ReadonlyMap<string, WorkspaceFunction>;
+}
+
+/** A workspace class by canonical name: module-level ones through the index, nested ones from this file's model. */
+export function workspaceClass(model: ModuleModel, canonical: string): ClassView | undefined {
+  const summary = model.index.lookupClass(canonical);
+  if (summary) return summary;
+  const local = model.classes.find((c) => c.canonical === canonical);
+  return local ? localClassView(model, local) : undefined;
+}
+
+function localClassView(model: ModuleModel, cls: ClassInfo): ClassView {
+  return { canonical: cls.canonical, bases: cls.bases.map((b) => model.resolve(b)).filter((b): b is string => !!b), methods: cls.methods };
+}
+
+interface Ancestry {
+  /** Method names defined by the class or its workspace ancestors. */
+  methods: Set<string>;
+  /** Library classes among the ancestors. */
+  libraryBases: string[];
+  /** Every base was found (in the workspace or in typeshed). */
+  complete: boolean;
+}
+
+function ancestry(model: ModuleModel, canonical: string, seen = new Set<string>()): Ancestry {
+  const result: Ancestry = { methods: new Set(), libraryBases: [], complete: true };
+  const cls = workspaceClass(model, canonical);
+  if (!cls || seen.has(cls.canonical)) {
+    result.complete = false;
+    return result;
+  }
+  seen.add(cls.canonical);
+  for (const m of cls.methods.keys()) result.methods.add(m);
+  for (const base of cls.bases) {
+    if (base === 'object') continue;
+    if (workspaceClass(model, base)) {
+      const inherited = ancestry(model, base, seen);
+      for (const m of inherited.methods) result.methods.add(m);
+      result.libraryBases.push(...inherited.libraryBases);
+      result.complete &&= inherited.complete;
+    } else if (libraryClass(base)) {
+      result.libraryBases.push(base);
+    } else {
+      result.complete = false;
+    }
+  }
+  return result;
+}
+
+/** Flags of instances of a class (workspace or library), for `with x:`, `for _ in x:` and `await C()`. */
+export function instanceFlags(model: ModuleModel, classCanonical: string): CallFlags | undefined {
+  if (!workspaceClass(model, classCanonical)) return libraryInstanceFlags(classCanonical);
+  const { methods, libraryBases, complete } = ancestry(model, classCanonical);
+  if (!complete) return undefined;
+  const libraryFlags = libraryBases.map((b) => libraryInstanceFlags(b) ?? NOTHING);
+  const asyncOnly = (enter: string, asyncEnter: string, libraryFlag: keyof CallFlags) =>
+    !methods.has(enter) &&
+    (methods.has(asyncEnter) || libraryFlags.some((f) => f[libraryFlag])) &&
+    libraryFlags.every((f) => f[libraryFlag]);
+  return {
+    coroutine: false,
+    plain: !methods.has('__await__') && libraryFlags.every((f) => f.plain),
+    asyncContextManager: asyncOnly('__enter__', '__aenter__', 'asyncContextManager'),
+    asyncIterable: asyncOnly('__iter__', '__aiter__', 'asyncIterable'),
+  };
+}
+
+// ---- methods and overrides -------------------------------------------------------------------------------------
+
+const subclassCache = new WeakMap<WorkspaceIndex, { generation: number; children: Map<string, string[]> }>();
+
+/** Direct workspace subclasses of every workspace class, rebuilt when the index changes. */
+function subclasses(index: WorkspaceIndex): Map<string, string[]> {
+  const cached = subclassCache.get(index);
+  if (cached && cached.generation === index.generation) return cached.children;
+  const children = new Map<string, string[]>();
+  for (const module of index.allModules()) {
+    for (const symbol of module.symbols.values()) {
+      if (symbol.kind !== 'class') continue;
+      for (const base of symbol.bases) {
+        const key = index.canonicalOf(base);
+        const list = children.get(key);
+        if (list) list.push(symbol.canonical);
+        else children.set(key, [symbol.canonical]);
+      }
+    }
+  }
+  subclassCache.set(index, { generation: index.generation, children });
+  return children;
+}
+
+/**
+ * Whether every override of `member` in workspace subclasses of `owner` gives the same kind as `flags`: a call
+ * through `self` may reach any of them (a base's `def run(): raise NotImplementedError` overridden by `async def run`).
+ */
+function overridesAgree(model: ModuleModel, owner: string, member: string, flags: CallFlags): boolean {
+  const children = subclasses(model.index);
+  const seen = new Set<string>();
+  const pending = [...(children.get(owner) ?? [])];
+  while (pending.length) {
+    const name = pending.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const override = model.index.lookupClass(name)?.methods.get(member);
+    if (override) {
+      const f = functionFlags(model, override);
+      if (!f || f.coroutine !== flags.coroutine || f.plain !== flags.plain) return false;
+    }
+    pending.push(...(children.get(name) ?? []));
+  }
+  return true;
+}
+
+/** Flags of calling `member` on a workspace class that inherits it from a library class (`class Q(asyncio.Queue)`). */
+function inheritedLibraryMember(model: ModuleModel, owner: string, member: string): CallFlags | undefined {
+  const { libraryBases, methods } = ancestry(model, owner);
+  if (methods.has(member)) return undefined;
+  for (const base of libraryBases) {
+    if (libraryMember(base, member)) return libraryCallFlags(`${base}.${member}`);
+  }
+  return undefined;
+}
+
+// ---- calls -----------------------------------------------------------------------------------------------------
+
+/** What a canonical name gives when called: a workspace function, method or class, else a library one. */
+export function calleeFlags(model: ModuleModel, canonical: string): Callee | undefined {
+  const fn = model.lookupFunction(canonical);
+  const dot = canonical.lastIndexOf('.');
+  const owner = dot === -1 ? undefined : canonical.slice(0, dot);
+  const ownerClass = owner ? workspaceClass(model, owner) : undefined;
+  if (fn) {
+    const flags = functionFlags(model, fn);
+    if (!flags) return undefined;
+    if (ownerClass && !overridesAgree(model, ownerClass.canonical, canonical.slice(dot + 1), flags)) return undefined;
+    return { canonical, flags, fn };
+  }
+  if (workspaceClass(model, canonical)) {
+    const flags = instanceFlags(model, canonical);
+    return flags ? { canonical, flags } : undefined;
+  }
+  if (ownerClass) {
+    const flags = inheritedLibraryMember(model, ownerClass.canonical, canonical.slice(dot + 1));
+    return flags ? { canonical, flags } : undefined;
+  }
+  const flags = libraryCallFlags(canonical);
+  return flags ? { canonical, flags } : undefined;
+}
+
+/** What calling the function of a `call` node gives, when known. */
+export function callFlags(model: ModuleModel, call: Node): Callee | undefined {
+  const canonical = model.resolveCall(call);
+  return canonical ? calleeFlags(model, canonical) : undefined;
+}
+
+/**
+ * What an expression's value is, for the protocol checks of AIO105: a call's result, or an instance of the class
+ * the model can tell (`lock = asyncio.Lock()`, `self.session: ClientSession`).
+ */
+export function valueFlags(model: ModuleModel, expr: Node): CallFlags | undefined {
+  let node: Node | null = expr;
+  while (node?.type === 'parenthesized_expression') node = node.namedChild(0);
+  if (!node) return undefined;
+  if (node.type === 'call') return callFlags(model, node)?.flags;
+  const type = model.typeOf(node);
+  return type ? instanceFlags(model, type) : undefined;
+}
+
+/** The text a message shows for the called function: `fetch`, `self.fetch`, `asyncio.sleep`. */
+export function calleeText(call: Node): string {
+  const fn = call.childForFieldName('function');
+  const text = fn?.text ?? call.text;
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

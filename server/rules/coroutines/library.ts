@@ -1,0 +1,108 @@
+// What the standard library and typeshed's third-party stubs say about a callable or a class, from the tables that
+// scripts/gen-typeshed-tables.mjs derives from typeshed at build time (server/generated/typeshed.json).
+
+/**
+ * What calling something gives, as flags: `c` a coroutine, `p` a plain value that can never be awaited, `m` an
+ * async-only context manager (`__aenter__` without `__enter__`), `i` an async-only iterable (`__aiter__` without
+ * `__iter__`). For a class, the flags describe its instances.
+ */
+export interface CallFlags {
+  coroutine: boolean;
+  plain: boolean;
+  asyncContextManager: boolean;
+  asyncIterable: boolean;
+}
+
+interface ClassRecord {
+  /** Bases, by defining name. */
+  b?: string[];
+  /** Own members and their call flags (empty string: nothing known, but it hides a base's member). */
+  m?: Record<string, string>;
+  /** Flags of instances. */
+  k?: string;
+}
+
+interface Tables {
+  source: string;
+  functions: Record<string, Record<string, string>>;
+  classes: Record<string, ClassRecord>;
+  /** Re-exported name → defining name (`asyncio.sleep` → `asyncio.tasks.sleep`). */
+  aliases: Record<string, string>;
+}
+
+// A require (not an import) keeps `tsc` independent of the generated file; esbuild inlines the JSON.
+const tables: Tables = require('../../generated/typeshed.json');
+
+const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
+  record && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+
+export const TYPESHED_SOURCE = tables.source;
+
+function flagsOf(text: string): CallFlags {
+  return { coroutine: text.includes('c'), plain: text.includes('p'), asyncContextManager: text.includes('m'), asyncIterable: text.includes('i') };
+}
+
+/** The name under which typeshed defines a (possibly re-exported) name; builtins carry no module in the model. */
+function definitionName(canonical: string): string {
+  const name = canonical.includes('.') ? canonical : `builtins.${canonical}`;
+  const alias = own(tables.aliases, name);
+  if (alias) return alias;
+  const dot = name.lastIndexOf('.');
+  const ownerAlias = own(tables.aliases, name.slice(0, dot));
+  return ownerAlias ? `${ownerAlias}${name.slice(dot)}` : name;
+}
+
+/** A library class by any of its names, or undefined when typeshed has nothing on it. */
+export function libraryClass(canonical: string): string | undefined {
+  const name = definitionName(canonical);
+  return own(tables.classes, name) ? name : undefined;
+}
+
+/** The class (by defining name) that defines `member` for instances of `cls`, and the member's flags. */
+export function libraryMember(cls: string, member: string): { owner: string; flags: string } | undefined {
+  const seen = new Set<string>();
+  const visit = (name: string): { owner: string; flags: string } | undefined => {
+    if (seen.has(name)) return undefined;
+    seen.add(name);
+    const record = own(tables.classes, name);
+    if (!record) return undefined;
+    const flags = own(record.m, member);
+    if (flags !== undefined) return { owner: name, flags };
+    for (const base of record.b ?? []) {
+      const found = visit(base);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return visit(definitionName(cls));
+}
+
+/** The defining name of a library function or method (`asyncio.create_task` → `asyncio.tasks.create_task`). */
+export function libraryDefinition(canonical: string): string {
+  const name = definitionName(canonical);
+  const dot = name.lastIndexOf('.');
+  const owner = name.slice(0, dot);
+  if (own(tables.functions, owner) || !own(tables.classes, owner)) return name;
+  const member = libraryMember(owner, name.slice(dot + 1));
+  return member ? `${member.owner}${name.slice(dot)}` : name;
+}
+
+/** Flags of calling a library function, method (inherited ones too) or class; undefined when nothing is known. */
+export function libraryCallFlags(canonical: string): CallFlags | undefined {
+  const name = definitionName(canonical);
+  const dot = name.lastIndexOf('.');
+  const owner = name.slice(0, dot);
+  const member = name.slice(dot + 1);
+  const fn = own(own(tables.functions, owner), member);
+  if (fn !== undefined) return flagsOf(fn);
+  const cls = own(tables.classes, name);
+  if (cls) return cls.k ? flagsOf(cls.k) : undefined;
+  const method = own(tables.classes, owner) ? libraryMember(owner, member) : undefined;
+  return method?.flags ? flagsOf(method.flags) : undefined;
+}
+
+/** Flags of instances of a library class (by any of its names). */
+export function libraryInstanceFlags(classCanonical: string): CallFlags | undefined {
+  const record = own(tables.classes, definitionName(classCanonical));
+  return record?.k ? flagsOf(record.k) : undefined;
+}
