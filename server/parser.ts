@@ -28,8 +28,13 @@ export function loadParser(): Promise<Parser> {
 
 /** Files larger than this are not parsed at all: a linter that stalls on a generated 50 MB file helps nobody. */
 export const MAX_SOURCE_LENGTH = 8 * 1024 * 1024;
-/** Parsing gives up after this long, so a pathological input cannot block the server. */
-const PARSE_BUDGET_MS = 3000;
+/**
+ * Parsing gives up after this long, so a pathological input cannot block the server. Generous and proportional to
+ * size: a normal 5 MB file parses in about 2.5 s on a slow machine, and a loaded one must not turn that into an error.
+ */
+function parseBudgetMs(length: number): number {
+  return 5000 + 3000 * (length / 1048576);
+}
 
 export class ParseError extends Error {}
 
@@ -37,9 +42,10 @@ export function parse(parser: Parser, source: string, previous?: Tree): Tree {
   if (source.length > MAX_SOURCE_LENGTH) {
     throw new ParseError(`file is ${(source.length / 1048576).toFixed(1)} MB; files over ${MAX_SOURCE_LENGTH / 1048576} MB are not analysed`);
   }
-  const deadline = Date.now() + PARSE_BUDGET_MS;
+  const budget = parseBudgetMs(source.length);
+  const deadline = Date.now() + budget;
   const tree = parser.parse(source, previous ?? null, { progressCallback: () => Date.now() > deadline });
-  if (!tree) throw new ParseError(`parsing took longer than ${PARSE_BUDGET_MS} ms and was abandoned`);
+  if (!tree) throw new ParseError(`parsing took longer than ${Math.round(budget)} ms and was abandoned`);
   return tree;
 }
 

@@ -30,7 +30,7 @@ describe('asyncio-lens check', () => {
     const items = JSON.parse(r.stdout);
     assert.deepEqual(
       items.map((i: Record<string, unknown>) => [i.path, i.line, i.column, i.endLine, i.endColumn, i.code, i.name, i.severity]),
-      [['pkg/worker.py', 6, 5, 6, 18, 'AIO200', 'blocking-sleep', 'warning']],
+      [['pkg/worker.py', 6, 5, 6, 20, 'AIO200', 'blocking-sleep', 'warning']],
     );
     assert.equal(items[0].fix.safety, 'safe');
     assert.match(items[0].message, /blocks the event loop/);

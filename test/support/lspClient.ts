@@ -78,7 +78,7 @@ export class LspSession {
   }
 
   /** Waits until diagnostics for `uri` satisfy `accept` (polling the latest publication, with a timeout). */
-  async diagnostics(uri: string, accept: (d: Diagnostic[], version?: number) => boolean = () => true, timeoutMs = 10000): Promise<Diagnostic[]> {
+  async diagnostics(uri: string, accept: (d: Diagnostic[], version?: number) => boolean = () => true, timeoutMs = 30000): Promise<Diagnostic[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const current = this.latest.get(uri);
