@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { SHOW_RULE_DOCS_COMMAND, type ShowRuleDocsArgs } from '../shared/lspProtocol';
 import { clientState, createLanguageClient, type ClientState } from './languageClient';
+import { registerRuntime, type RuntimeApi } from './runtime';
 
 /** Returned from `activate()`: what tests may observe and do, without reaching into private modules. */
 export interface AsyncioLensApi {
@@ -10,6 +11,8 @@ export interface AsyncioLensApi {
   restartServer(): Promise<void>;
   /** Kills the server process the way a crash would, to test that the client brings it back. */
   killServerForTest(): Promise<void>;
+  /** The task inspector: its model, tree items as plain data, runtime diagnostics, timeline state. */
+  runtime: RuntimeApi;
 }
 
 let client: LanguageClient | undefined;
@@ -32,6 +35,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Asynci
     vscode.commands.registerCommand('asyncioLens.restartServer', () => languageClient.restart()),
   );
 
+  // Before the language server starts, so the task inspector works even if the server cannot.
+  const runtime = registerRuntime(context, output);
+
   await languageClient.start();
   context.subscriptions.push({ dispose: () => void languageClient.stop() });
 
@@ -42,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Asynci
       const { pid } = await languageClient.sendRequest<{ pid: number }>('asyncioLens/processId');
       process.kill(pid, 'SIGKILL');
     },
+    runtime,
   };
 }
 
