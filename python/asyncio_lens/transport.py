@@ -26,7 +26,7 @@ HANDSHAKE_TIMEOUT = 3.0
 SEND_TIMEOUT = 5.0
 MAX_LINE = 64 * 1024
 MAX_QUEUED = 100_000
-CHUNK = 300  # tasks encoded per json.dumps call, so the sender never holds the GIL long
+CHUNK = 100  # tasks encoded per json.dumps call, so the sender never holds the GIL long
 
 
 def warn(text):
@@ -152,15 +152,18 @@ def connect_and_authenticate(address, family, token):
 
 
 def encode(message):
-    """One JSON line; big task lists are encoded in chunks (each json.dumps call holds the GIL throughout)."""
-    bulky = [key for key in ("tasks", "finished") if len(message.get(key) or ()) > CHUNK]
-    if not bulky:
-        return json.dumps(message, separators=(",", ":")) + "\n"
-    head = {key: value for key, value in message.items() if key not in bulky}
+    return json.dumps(message, separators=(",", ":")) + "\n"
+
+
+def encode_items(head, lists):
+    """One JSON line of `head` plus lists converted and encoded CHUNK items at a time (a json.dumps call holds the
+    GIL throughout, so one call per huge list would stall the event loop). lists: [(key, raw items, to_dict)]."""
     parts = [json.dumps(head, separators=(",", ":"))[:-1]]
-    for key in bulky:
-        items = message[key]
-        chunks = [json.dumps(items[i : i + CHUNK], separators=(",", ":"))[1:-1] for i in range(0, len(items), CHUNK)]
+    for key, items, to_dict in lists:
+        chunks = []
+        for start in range(0, len(items), CHUNK):
+            chunk = [to_dict(item) for item in items[start : start + CHUNK]]
+            chunks.append(json.dumps(chunk, separators=(",", ":"))[1:-1])
         parts.append(',"%s":[%s]' % (key, ",".join(chunks)))
     parts.append("}\n")
     return "".join(parts)
@@ -203,7 +206,7 @@ class Channel:
 
     def send_now(self, message):
         """Writes synchronously (hello, before the sender starts)."""
-        self._write(message if isinstance(message, dict) else message.materialize())
+        self._write(message)
 
     def attach(self, sock):
         self.sock = sock
@@ -223,20 +226,22 @@ class Channel:
             except OSError:
                 pass
 
-    def _write(self, message):
+    def _write(self, item):
+        """`item`: a message dict, or a payload with encode(encode_items) and materialize() (snapshots)."""
         if self.lost is not None and self.sock is not None:
             self.drop_client(self.lost)
         sock = self.sock
+        message = item if isinstance(item, dict) else None
         line = None
         if sock is not None or self.record is not None:
-            line = encode(message)
+            line = encode(message) if message is not None else item.encode(encode_items)
         if sock is not None:
             try:
                 sock.sendall(line.encode("utf-8"))
             except (OSError, socket.timeout) as error:
                 self.drop_client(error.__class__.__name__)
         if self.record is not None:
-            if message.get("type") == "hello":
+            if message is not None and message.get("type") == "hello":
                 line = encode(dict(message, proof=None))
             try:
                 self.record.write(line)
@@ -244,7 +249,7 @@ class Channel:
                 warn("cannot write the recording (%s); recording stopped" % error)
                 self.record = None
         if self.tree is not None:
-            self.tree.feed(message)
+            self.tree.feed(message if message is not None else item.materialize())
 
     def _run(self):
         queue = self.queue
@@ -261,7 +266,7 @@ class Channel:
                 continue
             item = queue.popleft()
             try:
-                self._write(item if isinstance(item, dict) else item.materialize())
+                self._write(item)
             except Exception as error:  # never let one bad message stop the stream
                 warn("could not send a message: %r" % (error,))
 
