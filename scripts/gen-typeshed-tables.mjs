@@ -57,7 +57,7 @@ function stubFiles() {
       if (entry.isDirectory()) {
         if (!entry.name.startsWith('@')) walk(full, base); // `@tests` folders hold typeshed's own tests
       } else if (entry.name.endsWith('.pyi')) {
-        files.push({ path: full, module: moduleName(relative(base, full)) });
+        files.push({ path: full, module: { ...moduleName(relative(base, full)), stdlib: base.endsWith('stdlib') } });
       }
     }
   };
@@ -77,8 +77,8 @@ function moduleName(relPath) {
  * One stub module: its definitions by name (every branch of every `if`), imports, star imports, aliases and
  * `__all__`. Function definitions keep only what classification needs.
  */
-function readModule(tree, { name, isPackage }) {
-  const module = { name, isPackage, functions: new Map(), classes: new Map(), imports: new Map(), aliases: new Map(), stars: [], all: undefined };
+function readModule(tree, { name, isPackage, stdlib }) {
+  const module = { name, isPackage, stdlib, functions: new Map(), classes: new Map(), imports: new Map(), aliases: new Map(), stars: [], all: undefined };
   readBlock(tree.rootNode, module, undefined);
   return module;
 }
@@ -235,6 +235,8 @@ function readAssignment(node, module, cls) {
 class Typeshed {
   constructor(modules) {
     this.modules = new Map(modules.map((m) => [m.name, m]));
+    /** Top-level names of standard library modules. */
+    this.stdlib = new Set(modules.filter((m) => m.stdlib).map((m) => m.name.split('.')[0]));
     this.classInfoCache = new Map();
   }
 
@@ -528,8 +530,10 @@ function buildTables(typeshed) {
       if (definition && definition !== `${module.name}.${name}`) aliases[`${module.name}.${name}`] = definition;
     }
   }
-  // Aliases of names the tables know nothing about would only take up room.
+  // Aliases of names the tables know nothing about would only take up room, except in the standard library, where
+  // rules match functions by their defining name (`asyncio.create_task` is `asyncio.tasks.create_task`).
   const known = (definition) => {
+    if (typeshed.stdlib.has(definition.slice(0, definition.indexOf('.')))) return true;
     if (Object.hasOwn(classes, definition)) return true;
     const dot = definition.lastIndexOf('.');
     return !!functions[definition.slice(0, dot)]?.[definition.slice(dot + 1)];

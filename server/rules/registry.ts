@@ -5,11 +5,21 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Rule } from './types';
 import { unawaitedCoroutine } from './AIO100-unawaited-coroutine';
+import { coroutineNeverAwaited } from './AIO101-coroutine-never-awaited';
+import { coroutineInCondition } from './AIO102-coroutine-in-condition';
+import { coroutineFunctionNotCalled } from './AIO103-coroutine-function-not-called';
+import { awaitNonAwaitable } from './AIO104-await-non-awaitable';
+import { syncUseOfAsyncProtocol } from './AIO105-sync-use-of-async-protocol';
 import { blockingSleep } from './AIO200-blocking-sleep';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
   unawaitedCoroutine,
+  coroutineNeverAwaited,
+  coroutineInCondition,
+  coroutineFunctionNotCalled,
+  awaitNonAwaitable,
+  syncUseOfAsyncProtocol,
   // AIO2xx: blocking calls inside coroutines
   blockingSleep,
   // AIO3xx/AIO4xx/AIO5xx: task lifecycle and event-loop API

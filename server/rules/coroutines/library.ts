@@ -36,8 +36,6 @@ const tables: Tables = require('../../generated/typeshed.json');
 const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
   record && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 
-export const TYPESHED_SOURCE = tables.source;
-
 function flagsOf(text: string): CallFlags {
   return { coroutine: text.includes('c'), plain: text.includes('p'), asyncContextManager: text.includes('m'), asyncIterable: text.includes('i') };
 }
@@ -77,16 +75,6 @@ export function libraryMember(cls: string, member: string): { owner: string; fla
   return visit(definitionName(cls));
 }
 
-/** The defining name of a library function or method (`asyncio.create_task` → `asyncio.tasks.create_task`). */
-export function libraryDefinition(canonical: string): string {
-  const name = definitionName(canonical);
-  const dot = name.lastIndexOf('.');
-  const owner = name.slice(0, dot);
-  if (own(tables.functions, owner) || !own(tables.classes, owner)) return name;
-  const member = libraryMember(owner, name.slice(dot + 1));
-  return member ? `${member.owner}${name.slice(dot)}` : name;
-}
-
 /** Flags of calling a library function, method (inherited ones too) or class; undefined when nothing is known. */
 export function libraryCallFlags(canonical: string): CallFlags | undefined {
   const name = definitionName(canonical);
@@ -105,4 +93,25 @@ export function libraryCallFlags(canonical: string): CallFlags | undefined {
 export function libraryInstanceFlags(classCanonical: string): CallFlags | undefined {
   const record = own(tables.classes, definitionName(classCanonical));
   return record?.k ? flagsOf(record.k) : undefined;
+}
+
+/**
+ * Every name a library function or method goes by: its defining name, and for a method the same member on each
+ * library ancestor (`asyncio.base_events.BaseEventLoop.create_task` is also `asyncio.events.AbstractEventLoop.create_task`).
+ */
+export function libraryNames(canonical: string): string[] {
+  const name = definitionName(canonical);
+  const dot = name.lastIndexOf('.');
+  const owner = name.slice(0, dot);
+  const member = name.slice(dot);
+  const names = [name];
+  const seen = new Set<string>();
+  const visit = (cls: string) => {
+    if (seen.has(cls)) return;
+    seen.add(cls);
+    if (cls !== owner) names.push(`${cls}${member}`);
+    for (const base of own(tables.classes, cls)?.b ?? []) visit(base);
+  };
+  if (own(tables.classes, owner)) visit(owner);
+  return names;
 }
