@@ -11,6 +11,13 @@ import { coroutineFunctionNotCalled } from './AIO103-coroutine-function-not-call
 import { awaitNonAwaitable } from './AIO104-await-non-awaitable';
 import { syncUseOfAsyncProtocol } from './AIO105-sync-use-of-async-protocol';
 import { blockingSleep } from './AIO200-blocking-sleep';
+import { blockingHttp } from './AIO201-blocking-http';
+import { blockingSubprocess } from './AIO202-blocking-subprocess';
+import { blockingFileIo } from './AIO203-blocking-file-io';
+import { blockingInput } from './AIO204-blocking-input';
+import { blockingSocket } from './AIO205-blocking-socket';
+import { blockingSyncPrimitive } from './AIO206-blocking-sync-primitive';
+import { blockingDatabase } from './AIO207-blocking-database';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -22,6 +29,13 @@ export const RULES: readonly Rule[] = [
   syncUseOfAsyncProtocol,
   // AIO2xx: blocking calls inside coroutines
   blockingSleep,
+  blockingHttp,
+  blockingSubprocess,
+  blockingFileIo,
+  blockingInput,
+  blockingSocket,
+  blockingSyncPrimitive,
+  blockingDatabase,
   // AIO3xx/AIO4xx/AIO5xx: task lifecycle and event-loop API
 ];
 
