@@ -18,6 +18,7 @@ import { blockingInput } from './AIO204-blocking-input';
 import { blockingSocket } from './AIO205-blocking-socket';
 import { blockingSyncPrimitive } from './AIO206-blocking-sync-primitive';
 import { blockingDatabase } from './AIO207-blocking-database';
+import { blockingConfiguredCall } from './AIO211-blocking-configured-call';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   blockingSocket,
   blockingSyncPrimitive,
   blockingDatabase,
+  blockingConfiguredCall,
   // AIO3xx/AIO4xx/AIO5xx: task lifecycle and event-loop API
 ];
 
