@@ -19,6 +19,7 @@ import { blockingSocket } from './AIO205-blocking-socket';
 import { blockingSyncPrimitive } from './AIO206-blocking-sync-primitive';
 import { blockingDatabase } from './AIO207-blocking-database';
 import { blockingConfiguredCall } from './AIO211-blocking-configured-call';
+import { mainExitsEarly } from './AIO300-main-exits-early';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   blockingDatabase,
   blockingConfiguredCall,
   // AIO3xx/AIO4xx/AIO5xx: task lifecycle and event-loop API
+  mainExitsEarly,
 ];
 
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));

@@ -1,0 +1,106 @@
+// Statement-level edits for the lifecycle rules' fixes: inserting statements before or after a statement (on their
+// own lines when the statement has its own line, joined with `;` when it shares one), fresh names, module-level
+// definitions.
+import type { TextEdit } from 'vscode-languageserver-types';
+import type { Node } from 'web-tree-sitter';
+import { indentationOf } from '../../fixes';
+import type { ModuleModel } from '../../model/moduleModel';
+import { identifierNames, topLevelStatement } from './syntax';
+
+function lineStartIndex(source: string, index: number): number {
+  return source.lastIndexOf('\n', index - 1) + 1;
+}
+
+function lineEndIndex(source: string, index: number): number {
+  const end = source.indexOf('\n', index);
+  return end === -1 ? source.length : end;
+}
+
+/** Zero-based line and UTF-16 column of a source offset. */
+function positionAt(source: string, index: number): { line: number; character: number } {
+  let line = 0;
+  for (let i = source.indexOf('\n'); i !== -1 && i < index; i = source.indexOf('\n', i + 1)) line++;
+  return { line, character: index - lineStartIndex(source, index) };
+}
+
+function insertAt(model: ModuleModel, index: number, text: string): TextEdit {
+  const position = positionAt(model.source, index);
+  return { range: { start: position, end: position }, newText: text };
+}
+
+/** Only whitespace precedes `node` on its line. */
+export function startsOwnLine(model: ModuleModel, node: Node): boolean {
+  return /^[ \t]*$/.test(model.source.slice(lineStartIndex(model.source, node.startIndex), node.startIndex));
+}
+
+/** Only whitespace or a comment follows `node` on its last line. */
+function endsOwnLine(model: ModuleModel, node: Node): boolean {
+  return /^[ \t]*(#.*)?$/.test(model.source.slice(node.endIndex, lineEndIndex(model.source, node.endIndex)));
+}
+
+/**
+ * Inserts simple statements before `statement`, at its indentation. When the statement shares its line with a
+ * compound header (`if x: return`), they are joined with `;` instead, which is valid for simple statements only.
+ */
+export function insertStatementsBefore(model: ModuleModel, statement: Node, lines: string[]): TextEdit {
+  if (startsOwnLine(model, statement)) {
+    const indent = indentationOf(model, statement);
+    return insertAt(model, statement.startIndex, lines.map((l) => `${l}\n${indent}`).join(''));
+  }
+  return insertAt(model, statement.startIndex, lines.map((l) => `${l}; `).join(''));
+}
+
+/** Inserts simple statements after `statement` (after any comment ending its last line), at its indentation. */
+export function insertStatementsAfter(model: ModuleModel, statement: Node, lines: string[]): TextEdit {
+  if (startsOwnLine(model, statement) && endsOwnLine(model, statement)) {
+    const indent = indentationOf(model, statement);
+    return insertAt(model, lineEndIndex(model.source, statement.endIndex), lines.map((l) => `\n${indent}${l}`).join(''));
+  }
+  return insertAt(model, statement.endIndex, lines.map((l) => `; ${l}`).join(''));
+}
+
+/** Replaces a statement with several simple statements (on their own lines when it has its own line). */
+export function replaceStatement(model: ModuleModel, statement: Node, lines: string[]): TextEdit {
+  const separator = startsOwnLine(model, statement) ? `\n${indentationOf(model, statement)}` : '; ';
+  return {
+    range: {
+      start: { line: statement.startPosition.row, character: statement.startPosition.column },
+      end: { line: statement.endPosition.row, character: statement.endPosition.column },
+    },
+    newText: lines.join(separator),
+  };
+}
+
+/** Deletes a whole line-based statement or decorator, including its line break. */
+export function deleteLines(model: ModuleModel, node: Node): TextEdit {
+  const start = lineStartIndex(model.source, node.startIndex);
+  const end = Math.min(lineEndIndex(model.source, node.endIndex) + 1, model.source.length);
+  return { range: { start: positionAt(model.source, start), end: positionAt(model.source, end) }, newText: '' };
+}
+
+/**
+ * A name based on `base` that nothing in `within` (a function, or the module) uses and the module does not bind,
+ * so introducing it can shadow nothing.
+ */
+export function freshName(model: ModuleModel, within: Node, base: string, taken: ReadonlySet<string> = new Set()): string {
+  const used = identifierNames(within);
+  const free = (name: string) => !used.has(name) && !taken.has(name) && !model.moduleScope.bindings.has(name);
+  if (free(base)) return base;
+  for (let i = 2; ; i++) if (free(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+/**
+ * Inserts a module-level definition before the top-level statement that contains `anchor` (so it exists before that
+ * code runs), separated by two blank lines. Callers pass the same anchor for every finding of a file so the edits
+ * are identical and merge.
+ */
+export function moduleDefinitionBefore(model: ModuleModel, anchor: Node, definition: string): TextEdit | undefined {
+  const top = topLevelStatement(anchor);
+  if (!top) return undefined;
+  return insertAt(model, lineStartIndex(model.source, top.startIndex), `${definition}\n\n\n`);
+}
+
+/** The source offset where the line of `node` starts (for edits that must coincide). */
+export function lineStartOf(model: ModuleModel, node: Node): number {
+  return lineStartIndex(model.source, node.startIndex);
+}

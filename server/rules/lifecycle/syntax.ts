@@ -1,0 +1,167 @@
+// Small syntax-tree helpers shared by the task-lifecycle and event-loop rules (AIO3xx/AIO4xx/AIO5xx).
+import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from '../../model/moduleModel';
+
+/** Node types that open a new scope: code inside them does not run as part of the enclosing statement. */
+const NESTED_SCOPES = new Set(['function_definition', 'lambda', 'class_definition', 'decorated_definition']);
+
+/** `(x)` → `x`, however deep. */
+export function unwrapParens(node: Node): Node {
+  let n = node;
+  while (n.type === 'parenthesized_expression') {
+    const inner = n.namedChildren.find((c) => c?.type !== 'comment');
+    if (!inner) break;
+    n = inner;
+  }
+  return n;
+}
+
+/** The statements of a block, without comments. */
+export function statementsOf(block: Node | null | undefined): Node[] {
+  if (!block) return [];
+  return block.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+}
+
+/** The block of a clause (`else:`, `except ...:`, `finally:`, `case ...:`), whatever field the grammar put it in. */
+export function clauseBlock(clause: Node): Node | undefined {
+  return (clause.childForFieldName('body') ?? clause.childForFieldName('consequence') ?? clause.namedChildren.find((c) => c?.type === 'block')) ?? undefined;
+}
+
+/**
+ * Visits `root` and its descendants in source order, not entering nested functions, lambdas or classes (their code
+ * runs at another time). `visit` returning false skips the node's children.
+ */
+export function walkSameScope(root: Node, visit: (node: Node) => boolean | void): void {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node !== root && NESTED_SCOPES.has(node.type)) continue;
+    if (visit(node) === false) continue;
+    for (let i = node.namedChildCount - 1; i >= 0; i--) {
+      const child = node.namedChild(i);
+      if (child) stack.push(child);
+    }
+  }
+}
+
+/** The attribute name of a method call `obj.name(...)`, or undefined. */
+export function methodName(call: Node): string | undefined {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+}
+
+/** The receiver `obj` of a method call `obj.name(...)`. */
+export function methodReceiver(call: Node): Node | undefined {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' ? fn.childForFieldName('object') ?? undefined : undefined;
+}
+
+export interface CallArguments {
+  positional: Node[];
+  keywords: Map<string, Node>;
+  /** `*args` / `**kwargs` present: the argument list cannot be read positionally. */
+  hasSplat: boolean;
+}
+
+export function callArguments(call: Node): CallArguments {
+  const result: CallArguments = { positional: [], keywords: new Map(), hasSplat: false };
+  const list = call.childForFieldName('arguments');
+  if (!list || list.type !== 'argument_list') return result;
+  for (const arg of list.namedChildren) {
+    if (!arg || arg.type === 'comment') continue;
+    if (arg.type === 'keyword_argument') {
+      const name = arg.childForFieldName('name')?.text;
+      const value = arg.childForFieldName('value');
+      if (name && value) result.keywords.set(name, value);
+    } else if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') {
+      result.hasSplat = true;
+    } else {
+      result.positional.push(arg);
+    }
+  }
+  return result;
+}
+
+/** `asyncio.tasks.sleep` → `asyncio.sleep`: asyncio re-exports its submodules' public names. */
+export function asyncioName(canonical: string | undefined): string | undefined {
+  if (!canonical) return undefined;
+  const m = /^asyncio\.(?:tasks|locks|queues|streams|subprocess|events|futures|base_events|runners|exceptions|coroutines|timeouts|taskgroups)\.(.+)$/.exec(canonical);
+  return m ? `asyncio.${m[1]}` : canonical;
+}
+
+/** The asyncio-normalised canonical name of the function a call invokes. */
+export function resolveAsyncioCall(model: ModuleModel, call: Node): string | undefined {
+  return asyncioName(model.resolveCall(call));
+}
+
+export function isSleepCall(model: ModuleModel, node: Node): boolean {
+  const n = unwrapParens(node);
+  return n.type === 'call' && resolveAsyncioCall(model, n) === 'asyncio.sleep';
+}
+
+/** The statement that directly contains `node` (the child of a block or of the module). */
+export function enclosingStatement(node: Node): Node | undefined {
+  for (let n: Node | null = node; n; n = n.parent) {
+    const parent = n.parent;
+    if (parent && (parent.type === 'block' || parent.type === 'module')) return n;
+  }
+  return undefined;
+}
+
+/** The top-level statement (a child of the module) that contains `node`. */
+export function topLevelStatement(node: Node): Node | undefined {
+  for (let n: Node | null = node; n; n = n.parent) {
+    if (n.parent?.type === 'module') return n;
+  }
+  return undefined;
+}
+
+/** `node` lies inside a `for` or `while` body within `limit` (the function it runs in). */
+export function insideLoop(node: Node, limit: Node): boolean {
+  for (let n: Node | null = node.parent; n && n.id !== limit.id; n = n.parent) {
+    if (n.type === 'for_statement' || n.type === 'while_statement') {
+      const body = n.childForFieldName('body');
+      if (body && body.startIndex <= node.startIndex && node.endIndex <= body.endIndex) return true;
+    }
+    if (n.type === 'list_comprehension' || n.type === 'set_comprehension' || n.type === 'generator_expression' || n.type === 'dictionary_comprehension') return true;
+  }
+  return false;
+}
+
+/** The `async` keyword opens this `for`/`with`/`def`. */
+export function isAsyncStatement(node: Node): boolean {
+  return node.children.some((c) => c?.type === 'async');
+}
+
+/** Every identifier name used anywhere inside `node` (for picking fresh names). */
+export function identifierNames(node: Node): Set<string> {
+  const names = new Set<string>();
+  for (const id of node.descendantsOfType('identifier')) if (id) names.add(id.text);
+  return names;
+}
+
+/**
+ * An identifier node that reads a variable: not an attribute name (`x.name`), not a keyword-argument name
+ * (`f(name=...)`), not a parameter.
+ */
+export function isVariableReference(id: Node): boolean {
+  const parent = id.parent;
+  if (!parent) return false;
+  if (parent.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id) return false;
+  if (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.id === id.id) return false;
+  if (parent.type === 'parameters' || parent.type === 'default_parameter' || parent.type === 'typed_parameter' || parent.type === 'typed_default_parameter') return false;
+  return true;
+}
+
+/** `target` is written here: the left side of an assignment (directly or inside a tuple pattern), a `for` target, `del`. */
+export function isStoreTarget(node: Node): boolean {
+  let n = node;
+  for (let parent = n.parent; parent; n = parent, parent = parent.parent) {
+    if (parent.type === 'pattern_list' || parent.type === 'tuple_pattern' || parent.type === 'list_pattern') continue;
+    if (parent.type === 'assignment' || parent.type === 'augmented_assignment') return parent.childForFieldName('left')?.id === n.id && parent.type === 'assignment';
+    if (parent.type === 'for_statement' || parent.type === 'for_in_clause') return parent.childForFieldName('left')?.id === n.id;
+    if (parent.type === 'delete_statement') return true;
+    return false;
+  }
+  return false;
+}

@@ -1,0 +1,76 @@
+// The AIO300 and AIO400 fixes, run for real: the example program and its fixed version (computed by the rule's fix,
+// not read from the golden file) are executed with `python3` and every pyenv CPython present, and the output must
+// change from the task being lost to the task finishing.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyRuleFixes, FIXTURES, fixtureWorkspace } from '../support/fixtures';
+
+interface Python {
+  label: string;
+  executable: string;
+  version: [number, number];
+}
+
+function versionOf(executable: string): [number, number] | undefined {
+  const result = spawnSync(executable, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
+  const match = result.status === 0 ? /^(\d+)\.(\d+)/.exec(result.stdout) : null;
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}
+
+/** `python3` on PATH and every pyenv version (the machine has 3.8–3.13); only those that have `asyncio.run`. */
+function pythons(): Python[] {
+  const candidates = [{ label: 'python3', executable: 'python3' }];
+  const pyenv = join(homedir(), '.pyenv', 'versions');
+  if (existsSync(pyenv)) {
+    for (const version of readdirSync(pyenv).sort()) {
+      const executable = join(pyenv, version, 'bin', 'python');
+      if (existsSync(executable)) candidates.push({ label: version, executable });
+    }
+  }
+  const found: Python[] = [];
+  for (const c of candidates) {
+    const version = versionOf(c.executable);
+    if (version && (version[0] > 3 || (version[0] === 3 && version[1] >= 7))) found.push({ ...c, version });
+  }
+  return found;
+}
+
+function run(python: Python, file: string, extraArgs: string[] = []): { stdout: string; stderr: string; status: number | null } {
+  const result = spawnSync(python.executable, [...extraArgs, file], { encoding: 'utf8', timeout: 30000 });
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
+
+describe('lifecycle fixes at run time', function () {
+  this.timeout(120000);
+  const interpreters = pythons();
+  let dir: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'asyncio-lens-runtime-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds python3 and at least one pyenv CPython with asyncio.run', () => {
+    assert.ok(interpreters.some((p) => p.label === 'python3'), 'python3 is not on PATH');
+    assert.ok(interpreters.length >= 2, `only ${interpreters.map((p) => p.label).join(', ')} found`);
+  });
+
+  it('AIO300: the task main() started is cancelled before the fix and finishes after it', async () => {
+    const fixtureDir = join(FIXTURES, 'rules', 'AIO300');
+    const example = join(fixtureDir, 'runtime_example.py');
+    const workspace = await fixtureWorkspace(fixtureDir);
+    const fixed = join(dir, 'aio300_fixed.py');
+    writeFileSync(fixed, applyRuleFixes(workspace, example, 'AIO300'));
+    for (const python of interpreters) {
+      const before = run(python, example);
+      assert.equal(before.status, 0, `${python.label}: ${before.stderr}`);
+      assert.equal(before.stdout, 'main returns\nworker cancelled\n', `${python.label} before the fix`);
+      const after = run(python, fixed);
+      assert.equal(after.status, 0, `${python.label}: ${after.stderr}`);
+      assert.equal(after.stdout, 'main returns\nworker finished\n', `${python.label} after the fix`);
+    }
+  });
+});
