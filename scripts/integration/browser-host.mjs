@@ -26,21 +26,39 @@ export function describeBrowserHost() {
   return `browser (code-server ${CODE_SERVER_VERSION} + ${CHROMIUM} via playwright-core)`;
 }
 
+/** The longest a screenshot request may wait for the element it names (the hover, the quick-fix menu). */
+const MAX_ELEMENT_WAIT_MS = 15_000;
+
 /**
- * Serves screenshot requests from the extension host: GET /screenshot/<name> answers once the PNG is written, so
- * the test knows the picture shows the state it set up.
+ * Serves screenshot requests from the extension host:
+ *   GET /screenshot/<name>[?mouseOver=<css selector>][&waitFor=<css selector>&timeoutMs=<n>]
+ * answers once test-results/screenshots/<name>.png is written, so the test knows the picture shows the state it set
+ * up. `mouseOver` moves the mouse onto the centre of that element first, as a person pointing at it would (e.g. a
+ * squiggle, to get its hover). With `waitFor`, the picture is taken when that element is visible; if it does not
+ * show within `timeoutMs`, the answer is 408 and nothing is written.
  */
 function startScreenshotServer(screenshotsDir, getPage) {
   const server = createServer(async (request, response) => {
-    const match = /^\/screenshot\/([a-z0-9-]{1,80})$/.exec(request.url ?? '');
+    const url = new URL(request.url ?? '/', 'http://screenshots');
+    const match = /^\/screenshot\/([a-z0-9-]{1,80})$/.exec(url.pathname);
     const page = getPage();
     if (!match || !page) {
       response.writeHead(match ? 503 : 404).end();
       return;
     }
+    const mouseOver = url.searchParams.get('mouseOver');
+    const selector = url.searchParams.get('waitFor');
+    const timeout = Math.min(Number(url.searchParams.get('timeoutMs')) || MAX_ELEMENT_WAIT_MS, MAX_ELEMENT_WAIT_MS);
+    try {
+      if (mouseOver) await moveMouseOnto(page, mouseOver, timeout);
+      if (selector) await page.locator(selector).filter({ visible: true }).first().waitFor({ timeout });
+    } catch (error) {
+      response.writeHead(408, { 'content-type': 'text/plain' }).end(String(error.message ?? error).split('\n')[0]);
+      return;
+    }
     try {
       const file = join(screenshotsDir, `${match[1]}.png`);
-      await page.screenshot({ path: file });
+      await page.screenshot({ path: file, animations: 'disabled' }); // fade-ins finished, not caught halfway
       log(`screenshot ${file}`);
       response.writeHead(200, { 'content-type': 'text/plain' }).end(file);
     } catch (error) {
@@ -50,6 +68,15 @@ function startScreenshotServer(screenshotsDir, getPage) {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
+}
+
+/** Moves the mouse away and then onto the element, so the workbench sees a fresh "mouse entered". */
+async function moveMouseOnto(page, selector, timeout) {
+  const box = await page.locator(selector).filter({ visible: true }).first().boundingBox({ timeout });
+  if (!box) throw new Error(`${selector} has no box to point at`);
+  await page.mouse.move(0, 0);
+  // Editor decorations (squiggles) lie under the text layer, so the mouse goes to the point, not to the element.
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
 }
 
 /**
@@ -68,6 +95,7 @@ export async function runInBrowser({ repoRoot, extensionDevelopmentPath, extensi
   const codeServer = await startCodeServer({
     entry,
     logFile: join(resultsDir, 'code-server.log'),
+    keepLogsIn: join(resultsDir, 'vscode-logs'),
     env: { [SCREENSHOT_URL_VARIABLE]: screenshotUrl },
   });
   let browser;
@@ -109,7 +137,7 @@ export async function runInBrowser({ repoRoot, extensionDevelopmentPath, extensi
   } finally {
     const logFile = join(resultsDir, 'workbench.log');
     writeFileSync(logFile, workbenchLog.join('\n') + '\n');
-    log(`workbench log: ${logFile}`);
+    log(`logs: ${logFile}, ${join(resultsDir, 'vscode-logs')}`);
     await browser?.close().catch(() => {});
     await codeServer.stop();
     screenshots.close();

@@ -1,6 +1,6 @@
 // Starts code-server on a free loopback port with a throwaway user-data-dir and waits until it answers.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,10 +54,12 @@ async function waitUntilHealthy(origin, child, deadline) {
 }
 
 /**
- * @param {{ entry: string, logFile: string, env?: NodeJS.ProcessEnv }} options
+ * @param {{ entry: string, logFile: string, keepLogsIn: string, env?: NodeJS.ProcessEnv }} options
+ *   keepLogsIn: where VS Code's own logs (extension host, output channels such as the language client's) are copied
+ *   before the throwaway user-data-dir is deleted
  * @returns {Promise<{ origin: string, authority: string, stop: () => Promise<void> }>}
  */
-export async function startCodeServer({ entry, logFile, env }) {
+export async function startCodeServer({ entry, logFile, keepLogsIn, env }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'asyncio-lens-code-server-'));
   mkdirSync(join(dataDir, 'User'), { recursive: true });
   writeFileSync(join(dataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
@@ -96,6 +98,8 @@ export async function startCodeServer({ entry, logFile, env }) {
       clearTimeout(timer);
     }
     output.end();
+    rmSync(keepLogsIn, { recursive: true, force: true });
+    if (existsSync(join(dataDir, 'logs'))) cpSync(join(dataDir, 'logs'), keepLogsIn, { recursive: true });
     rmSync(dataDir, { recursive: true, force: true });
   };
 
