@@ -20,6 +20,7 @@ import { blockingSyncPrimitive } from './AIO206-blocking-sync-primitive';
 import { blockingDatabase } from './AIO207-blocking-database';
 import { blockingConfiguredCall } from './AIO211-blocking-configured-call';
 import { mainExitsEarly } from './AIO300-main-exits-early';
+import { danglingTask } from './AIO301-dangling-task';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -41,6 +42,7 @@ export const RULES: readonly Rule[] = [
   blockingConfiguredCall,
   // AIO3xx/AIO4xx/AIO5xx: task lifecycle and event-loop API
   mainExitsEarly,
+  danglingTask,
 ];
 
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));

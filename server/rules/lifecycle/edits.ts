@@ -59,18 +59,6 @@ export function insertStatementsAfter(model: ModuleModel, statement: Node, lines
   return insertAt(model, statement.endIndex, lines.map((l) => `; ${l}`).join(''));
 }
 
-/** Replaces a statement with several simple statements (on their own lines when it has its own line). */
-export function replaceStatement(model: ModuleModel, statement: Node, lines: string[]): TextEdit {
-  const separator = startsOwnLine(model, statement) ? `\n${indentationOf(model, statement)}` : '; ';
-  return {
-    range: {
-      start: { line: statement.startPosition.row, character: statement.startPosition.column },
-      end: { line: statement.endPosition.row, character: statement.endPosition.column },
-    },
-    newText: lines.join(separator),
-  };
-}
-
 /** Deletes a whole line-based statement or decorator, including its line break. */
 export function deleteLines(model: ModuleModel, node: Node): TextEdit {
   const start = lineStartIndex(model.source, node.startIndex);
@@ -91,16 +79,12 @@ export function freshName(model: ModuleModel, within: Node, base: string, taken:
 
 /**
  * Inserts a module-level definition before the top-level statement that contains `anchor` (so it exists before that
- * code runs), separated by two blank lines. Callers pass the same anchor for every finding of a file so the edits
+ * code runs), two blank lines above a `def`/`class`. Callers pass the same anchor for every finding of a file so the edits
  * are identical and merge.
  */
 export function moduleDefinitionBefore(model: ModuleModel, anchor: Node, definition: string): TextEdit | undefined {
   const top = topLevelStatement(anchor);
   if (!top) return undefined;
-  return insertAt(model, lineStartIndex(model.source, top.startIndex), `${definition}\n\n\n`);
-}
-
-/** The source offset where the line of `node` starts (for edits that must coincide). */
-export function lineStartOf(model: ModuleModel, node: Node): number {
-  return lineStartIndex(model.source, node.startIndex);
+  const isDefinition = top.type === 'function_definition' || top.type === 'class_definition' || top.type === 'decorated_definition';
+  return insertAt(model, lineStartIndex(model.source, top.startIndex), `${definition}\n${isDefinition ? '\n\n' : ''}`);
 }

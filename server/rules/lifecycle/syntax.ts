@@ -153,13 +153,14 @@ export function isVariableReference(id: Node): boolean {
   return true;
 }
 
-/** `target` is written here: the left side of an assignment (directly or inside a tuple pattern), a `for` target, `del`. */
+/** `node` is written here: an assignment or walrus target (directly or inside a tuple pattern), a `for` target, `del`. */
 export function isStoreTarget(node: Node): boolean {
   let n = node;
   for (let parent = n.parent; parent; n = parent, parent = parent.parent) {
     if (parent.type === 'pattern_list' || parent.type === 'tuple_pattern' || parent.type === 'list_pattern') continue;
     if (parent.type === 'assignment' || parent.type === 'augmented_assignment') return parent.childForFieldName('left')?.id === n.id && parent.type === 'assignment';
     if (parent.type === 'for_statement' || parent.type === 'for_in_clause') return parent.childForFieldName('left')?.id === n.id;
+    if (parent.type === 'named_expression') return parent.childForFieldName('name')?.id === n.id;
     if (parent.type === 'delete_statement') return true;
     return false;
   }

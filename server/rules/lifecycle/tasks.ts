@@ -157,7 +157,7 @@ export function taskSink(call: Node): TaskSink {
         return { kind: 'escaped' };
       }
       case 'expression_statement':
-        return { kind: 'discarded', statement: parent, shape: inCollection ? 'collection' : node.id === call.id ? 'call' : 'chained' };
+        return { kind: 'discarded', statement: parent, shape: inCollection ? 'collection' : 'call' };
       default:
         return { kind: 'escaped' };
     }
@@ -216,4 +216,21 @@ export function onlyInspects(model: ModuleModel, call: Node): boolean {
   if (callee && (INSPECTING_CALLEES.has(callee) || callee.startsWith('logging.'))) return true;
   const method = methodName(call);
   return !!method && LOGGER_METHODS.has(method) && /log/i.test(methodReceiver(call)?.text ?? '');
+}
+
+/** The name bound by an enclosing `async with asyncio.TaskGroup() as tg:` in the same function, if any. */
+export function enclosingTaskGroup(model: ModuleModel, node: Node): string | undefined {
+  for (let n: Node | null = node.parent; n && n.type !== 'function_definition' && n.type !== 'lambda'; n = n.parent) {
+    if (n.type !== 'with_statement') continue;
+    const clause = n.namedChildren.find((c) => c?.type === 'with_clause');
+    for (const item of clause?.namedChildren ?? []) {
+      const value = item?.childForFieldName('value');
+      if (value?.type !== 'as_pattern') continue;
+      const manager = value.namedChild(0);
+      const alias = value.childForFieldName('alias');
+      const target = alias?.namedChild(0) ?? alias;
+      if (manager?.type === 'call' && target?.type === 'identifier' && resolveAsyncioCall(model, manager) === 'asyncio.TaskGroup') return target.text;
+    }
+  }
+  return undefined;
 }
