@@ -18,6 +18,7 @@ import { blockingInput } from './AIO204-blocking-input';
 import { blockingSocket } from './AIO205-blocking-socket';
 import { blockingSyncPrimitive } from './AIO206-blocking-sync-primitive';
 import { blockingDatabase } from './AIO207-blocking-database';
+import { blockingCallViaHelper } from './AIO210-blocking-call-via-helper';
 import { blockingConfiguredCall } from './AIO211-blocking-configured-call';
 import { mainExitsEarly } from './AIO300-main-exits-early';
 import { danglingTask } from './AIO301-dangling-task';
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   blockingSocket,
   blockingSyncPrimitive,
   blockingDatabase,
+  blockingCallViaHelper,
   blockingConfiguredCall,
   // AIO3xx/AIO4xx/AIO5xx: task lifecycle and event-loop API
   mainExitsEarly,
