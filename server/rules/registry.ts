@@ -22,6 +22,7 @@ import { blockingCallViaHelper } from './AIO210-blocking-call-via-helper';
 import { blockingConfiguredCall } from './AIO211-blocking-configured-call';
 import { mainExitsEarly } from './AIO300-main-exits-early';
 import { danglingTask } from './AIO301-dangling-task';
+import { taskExceptionLost } from './AIO302-task-exception-lost';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -45,6 +46,7 @@ export const RULES: readonly Rule[] = [
   // AIO3xx/AIO4xx/AIO5xx: task lifecycle and event-loop API
   mainExitsEarly,
   danglingTask,
+  taskExceptionLost,
 ];
 
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));
