@@ -23,6 +23,7 @@ import { blockingConfiguredCall } from './AIO211-blocking-configured-call';
 import { mainExitsEarly } from './AIO300-main-exits-early';
 import { danglingTask } from './AIO301-dangling-task';
 import { taskExceptionLost } from './AIO302-task-exception-lost';
+import { cancellationSwallowed } from './AIO303-cancellation-swallowed';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -47,6 +48,7 @@ export const RULES: readonly Rule[] = [
   mainExitsEarly,
   danglingTask,
   taskExceptionLost,
+  cancellationSwallowed,
 ];
 
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));
