@@ -24,6 +24,7 @@ import { mainExitsEarly } from './AIO300-main-exits-early';
 import { danglingTask } from './AIO301-dangling-task';
 import { taskExceptionLost } from './AIO302-task-exception-lost';
 import { cancellationSwallowed } from './AIO303-cancellation-swallowed';
+import { busyWait } from './AIO304-busy-wait';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -49,6 +50,7 @@ export const RULES: readonly Rule[] = [
   danglingTask,
   taskExceptionLost,
   cancellationSwallowed,
+  busyWait,
 ];
 
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));
