@@ -82,7 +82,7 @@ async def main():
     asyncio.create_task(flush_metrics())  # forgotten: no reference kept, never awaited, still pending at exit
     for task in workers + [tick]:
         task.cancel()
-    await asyncio.sleep(0.1)
+    await asyncio.gather(*workers, tick, return_exceptions=True)
     print("crawled %d pages, processed %d jobs" % (len(pages), count))
 
 
