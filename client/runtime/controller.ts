@@ -251,21 +251,27 @@ export class RuntimeController implements vscode.Disposable {
     }
   }
 
+  /** Asks for a full snapshot; a failure only goes to the output channel (the next periodic snapshot will do). */
+  private requestSnapshotQuietly(): void {
+    if (this.status !== 'connected') return;
+    this.run?.session.request({ type: 'request-snapshot' }).catch((error: Error) => this.output.appendLine(error.message));
+  }
+
   async setPaused(paused: boolean): Promise<void> {
     const reply = await this.command({ type: paused ? 'pause' : 'resume' });
     if (reply?.ok) {
       this.paused = paused;
       void this.setContext();
       this.updateViewText();
-      if (!paused) void this.command({ type: 'request-snapshot' });
+      if (!paused) this.requestSnapshotQuietly();
     }
   }
 
   async cancelTask(taskId: number): Promise<boolean> {
     const reply = await this.command({ type: 'cancel-task', taskId, message: 'cancelled from Asyncio Lens' });
     if (!reply?.ok) return false;
-    // Show the outcome now rather than at the next periodic snapshot.
-    void this.command({ type: 'request-snapshot' });
+    // Show the outcome now rather than at the next periodic snapshot (the program may also just have ended).
+    this.requestSnapshotQuietly();
     return true;
   }
 
@@ -401,9 +407,9 @@ export class RuntimeController implements vscode.Disposable {
     if (!model) return;
     const change = model.takeChanges();
     if (isEmptyChange(change)) return;
-    if (change.needsFullSnapshot && this.status === 'connected' && Date.now() - this.lastFullSnapshotRequest > FULL_SNAPSHOT_RETRY_MS) {
+    if (change.needsFullSnapshot && Date.now() - this.lastFullSnapshotRequest > FULL_SNAPSHOT_RETRY_MS) {
       this.lastFullSnapshotRequest = Date.now();
-      void this.run?.session.request({ type: 'request-snapshot' }).catch((error: Error) => this.output.appendLine(error.message));
+      this.requestSnapshotQuietly();
     }
     this.tree.update(change);
     if (change.findings.length > 0 || change.session) this.diagnostics.show(model.findings.values(), model.hello?.cwd);

@@ -71,7 +71,7 @@ function summarize(items: FindingMessage[]): string {
   if (first.kind === 'blocked-loop') {
     const longest = Math.max(...items.map((f) => f.duration ?? 0));
     const ongoing = items.some((f) => f.ongoing);
-    const task = first.taskName ? ` (in task '${first.taskName}')` : '';
+    const task = first.taskName ? `, in task '${first.taskName}'` : '';
     if (items.length > 1) return `loop blocked ${items.length} times here, longest ${formatDuration(longest)}${task}`;
     return ongoing ? `loop blocked here, ${formatDuration(longest)} so far${task}` : `loop blocked ${formatDuration(longest)} here${task}`;
   }

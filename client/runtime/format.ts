@@ -1,7 +1,7 @@
 // Text shown for tasks, frames and findings: tree descriptions, Markdown tooltips, the copied stack. Free of `vscode`.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FindingMessage, ResourceInfo, StackFrame, TaskState } from '../../shared/runtimeProtocol';
+import type { FindingMessage, FinishedTaskInfo, ResourceInfo, StackFrame, TaskState } from '../../shared/runtimeProtocol';
 import type { AnyTask, TaskModel } from './model';
 
 export function shortLocation(frame: { file: string; line: number }): string {
@@ -24,10 +24,24 @@ export const STATE_LABEL: Record<TaskState, string> = {
   failed: 'failed',
 };
 
-/** Tree item description: coroutine and where it waits. */
-export function taskDescription(task: AnyTask, current: boolean): string {
-  const where = task.location ? `  ${shortLocation(task.location)}` : '';
-  return `${current ? '▶ current · ' : ''}${task.coro}${where}`;
+/** How a finished task ended: "→ 42", "ValueError", "cancelled at exit". */
+export function taskOutcome(task: FinishedTaskInfo, nameOf: (id: number) => string | undefined): string {
+  if (task.state === 'failed') return task.exception ? task.exception.type : 'failed';
+  if (task.state === 'done') return task.result === null ? 'done' : `→ ${task.result}`;
+  const by = task.cancelledBy;
+  if (by === 'shutdown') return 'cancelled at exit';
+  if (by === 'client') return 'cancelled by you';
+  return by === null ? 'cancelled' : `cancelled by ${nameOf(by) ?? `task ${by}`}`;
+}
+
+/**
+ * Tree item description: the coroutine (unless the task is named after it), then where a live task waits or how a
+ * finished one ended.
+ */
+export function taskDescription(task: AnyTask, current: boolean, nameOf: (id: number) => string | undefined): string {
+  const detail = 'finishedAt' in task ? taskOutcome(task, nameOf) : task.location ? shortLocation(task.location) : '';
+  const parts = [current ? '▶ current' : '', task.coro === task.name ? '' : task.coro, detail];
+  return parts.filter(Boolean).join('  ');
 }
 
 /** Like a Python traceback line. */

@@ -208,7 +208,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         if (!task) return Object.assign(item, { label: `task ${node.taskId} (gone)` });
         const current = model.isCurrent(task);
         item.label = current ? { label: task.name, highlights: [[0, task.name.length]] } : task.name;
-        item.description = taskDescription(task, current);
+        item.description = taskDescription(task, current, (id) => model.task(id)?.name);
         item.iconPath = STATE_ICON[task.state];
         const live = !('finishedAt' in task);
         item.contextValue = ['task', live ? 'live' : 'finished', task.created ? 'created' : '', task.stack.length > 0 ? 'stack' : ''].filter(Boolean).join('.');

@@ -2,7 +2,7 @@
 // (client/runtime/format.ts) and the timeline's data (client/runtime/timelineData.ts).
 import * as assert from 'node:assert/strict';
 import { findingDiagnosticMessage, findingEntries, findingFile } from '../../client/runtime/findings';
-import { escapeMarkdown, formatDuration, stackText, taskTooltipMarkdown } from '../../client/runtime/format';
+import { escapeMarkdown, formatDuration, stackText, taskDescription, taskTooltipMarkdown } from '../../client/runtime/format';
 import { TaskModel } from '../../client/runtime/model';
 import { timelineData } from '../../client/runtime/timelineData';
 import { finding, finishedTask, frame, hello, snapshot, task } from '../support/runtimeFakes';
@@ -22,7 +22,7 @@ describe('runtime findings as diagnostics', () => {
     assert.deepEqual(
       entries.map((e) => [e.kind, e.line, e.count, e.severity, e.summary]),
       [
-        ['blocked-loop', 6, 2, 'warning', "loop blocked 2 times here, longest 1.3 s (in task 'fetcher')"],
+        ['blocked-loop', 6, 2, 'warning', "loop blocked 2 times here, longest 1.3 s, in task 'fetcher'"],
         ['never-awaited', 6, 1, 'warning', "coroutine 'save' was never awaited"],
       ],
     );
@@ -56,6 +56,18 @@ describe('task view texts', () => {
     assert.equal(formatDuration(1_234), '1.2 s');
     assert.equal(formatDuration(42_000), '42 s');
     assert.equal(formatDuration(125_000), '2 min 5 s');
+  });
+
+  it('describes a live task by coroutine and place, a finished one by how it ended', () => {
+    const names = (id: number) => (id === 7 ? 'watchdog' : undefined);
+    assert.equal(taskDescription(task(1, { name: 'Task-1', coro: 'main' }), false, names), 'main  main.py:11');
+    assert.equal(taskDescription(task(1, { name: 'main', coro: 'main' }), true, names), '▶ current  main.py:11');
+    assert.equal(taskDescription(finishedTask(2, { name: 'f', coro: 'fetch', result: "'ok'" }), false, names), "fetch  → 'ok'");
+    const failed = finishedTask(2, { state: 'failed', result: null, exception: { type: 'ValueError', message: 'x', location: null } });
+    assert.equal(taskDescription(failed, false, names), 'coro2  ValueError');
+    assert.equal(taskDescription(finishedTask(2, { state: 'cancelled', result: null, cancelledBy: 'shutdown' }), false, names), 'coro2  cancelled at exit');
+    assert.equal(taskDescription(finishedTask(2, { state: 'cancelled', result: null, cancelledBy: 7 }), false, names), 'coro2  cancelled by watchdog');
+    assert.equal(taskDescription(finishedTask(2, { state: 'cancelled', result: null, cancelledBy: 8 }), false, names), 'coro2  cancelled by task 8');
   });
 
   it('copies a stack like a Python traceback, with the creation site', () => {
