@@ -25,6 +25,7 @@ import { danglingTask } from './AIO301-dangling-task';
 import { taskExceptionLost } from './AIO302-task-exception-lost';
 import { cancellationSwallowed } from './AIO303-cancellation-swallowed';
 import { busyWait } from './AIO304-busy-wait';
+import { legacyLoopApi } from './AIO400-legacy-loop-api';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -51,6 +52,7 @@ export const RULES: readonly Rule[] = [
   taskExceptionLost,
   cancellationSwallowed,
   busyWait,
+  legacyLoopApi,
 ];
 
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));

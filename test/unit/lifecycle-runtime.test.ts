@@ -3,9 +3,9 @@
 // change from the task being lost to the task finishing.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { applyRuleFixes, FIXTURES, fixtureWorkspace } from '../support/fixtures';
 
 interface Python {
@@ -71,6 +71,36 @@ describe('lifecycle fixes at run time', function () {
       const after = run(python, fixed);
       assert.equal(after.status, 0, `${python.label}: ${after.stderr}`);
       assert.equal(after.stdout, 'main returns\nworker finished\n', `${python.label} after the fix`);
+    }
+  });
+
+  it('AIO400: the legacy loop abandons the task (and fails on 3.12+ with warnings as errors); asyncio.run cancels it, and with AIO300 it finishes', async () => {
+    const fixtureDir = join(FIXTURES, 'rules', 'AIO400');
+    const example = join(fixtureDir, 'runtime_example.py');
+    const legacyFixed = join(dir, 'aio400', 'fixed.py');
+    mkdirSync(dirname(legacyFixed), { recursive: true });
+    writeFileSync(legacyFixed, applyRuleFixes(await fixtureWorkspace(fixtureDir), example, 'AIO400'));
+    // The AIO400 fix turns the program into an asyncio.run() entry point, where AIO300 then applies.
+    const bothFixed = join(dir, 'aio400', 'both_fixed.py');
+    writeFileSync(bothFixed, applyRuleFixes(await fixtureWorkspace(dirname(legacyFixed)), legacyFixed, 'AIO300'));
+    const strict = ['-W', 'error::DeprecationWarning'];
+    assert.ok(interpreters.some((p) => p.version[1] >= 12), 'no Python 3.12+ to show the deprecation');
+    for (const python of interpreters) {
+      const legacy = run(python, example);
+      assert.equal(legacy.stdout, 'main returns\n', `${python.label}: the legacy loop never finishes or cancels the task`);
+      assert.match(legacy.stderr, /Task was destroyed but it is pending!/, python.label);
+      const legacyStrict = run(python, example, strict);
+      if (python.version[0] === 3 && python.version[1] >= 12) {
+        assert.notEqual(legacyStrict.status, 0, `${python.label}: get_event_loop() without a loop should warn`);
+        assert.match(legacyStrict.stderr, /There is no current event loop/, python.label);
+        assert.equal(legacyStrict.stdout, '', python.label);
+      }
+      const fixed = run(python, legacyFixed, strict);
+      assert.equal(fixed.status, 0, `${python.label}: ${fixed.stderr}`);
+      assert.equal(fixed.stdout, 'main returns\nworker cancelled\n', `${python.label} after the AIO400 fix`);
+      const both = run(python, bothFixed, strict);
+      assert.equal(both.status, 0, `${python.label}: ${both.stderr}`);
+      assert.equal(both.stdout, 'main returns\nworker finished\n', `${python.label} after the AIO400 and AIO300 fixes`);
     }
   });
 });
