@@ -26,6 +26,8 @@ import { taskExceptionLost } from './AIO302-task-exception-lost';
 import { cancellationSwallowed } from './AIO303-cancellation-swallowed';
 import { busyWait } from './AIO304-busy-wait';
 import { legacyLoopApi } from './AIO400-legacy-loop-api';
+import { nestedEventLoop } from './AIO401-nested-event-loop';
+import { getEventLoopInCoroutine } from './AIO402-get-event-loop-in-coroutine';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -53,6 +55,8 @@ export const RULES: readonly Rule[] = [
   cancellationSwallowed,
   busyWait,
   legacyLoopApi,
+  nestedEventLoop,
+  getEventLoopInCoroutine,
 ];
 
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));
