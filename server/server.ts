@@ -214,12 +214,15 @@ connection.onInitialize((params: InitializeParams) => {
   };
 });
 
-connection.onInitialized(async () => {
-  if (canPullConfiguration) {
-    void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
-    await refreshSettings().catch((e) => connection.console.error(`reading settings failed: ${e}`));
-  }
-  indexing = indexWorkspace().catch((e) => connection.console.error(`indexing failed: ${(e as Error).stack ?? e}`));
+connection.onInitialized(() => {
+  // Set at once, so a waitForIndex that arrives while settings are still being read waits for the index too.
+  indexing = (async () => {
+    if (canPullConfiguration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+      await refreshSettings().catch((e) => connection.console.error(`reading settings failed: ${e}`));
+    }
+    await indexWorkspace().catch((e) => connection.console.error(`indexing failed: ${(e as Error).stack ?? e}`));
+  })();
 });
 
 connection.onDidOpenTextDocument(
@@ -299,6 +302,13 @@ connection.onRequest('asyncioLens/waitForIndex', async () => {
 
 /** Test hook: the server's process id, so a test can kill it the way a crash would. */
 connection.onRequest('asyncioLens/processId', () => ({ pid: process.pid }));
+
+/** Benchmark hook: the server's memory, after a full collection when it runs with --expose-gc. */
+connection.onRequest('asyncioLens/memoryUsage', () => {
+  global.gc?.();
+  const { heapUsed, heapTotal, external, arrayBuffers, rss } = process.memoryUsage();
+  return { heapUsed, heapTotal, external, arrayBuffers, rss, modules: index.size, collected: global.gc !== undefined };
+});
 
 process.on('uncaughtException', (e) => connection.console.error(`uncaught: ${e.stack ?? e}`));
 process.on('unhandledRejection', (e) => connection.console.error(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
