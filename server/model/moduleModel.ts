@@ -16,8 +16,8 @@ export type Binding =
   | { kind: 'parameter'; node: Node; annotation?: Node; index: number; fn?: FunctionInfo }
   /** `with value as name` / `async with value as name`. */
   | { kind: 'with'; node: Node; value: Node }
-  /** Loop variables, exception names, comprehension targets, deletes: bound, type unknown. */
-  | { kind: 'other'; node: Node };
+  /** Loop variables (`iterable`: what a single-name `for` target iterates over), exception names, deletes. */
+  | { kind: 'other'; node: Node; iterable?: Node };
 
 export interface Scope {
   kind: ScopeKind;
@@ -223,23 +223,70 @@ export class ModuleModel {
     let node: Node | null = annotation.type === 'type' ? annotation.namedChild(0) : annotation;
     if (!node) return undefined;
     if (node.type === 'string') {
-      const text = node.text.replace(/^[rbuRBU]*['"]+|['"]+$/g, '');
+      // `"Client"`, `"Optional[Client]"`, `"Client | None"`, `"Command[Any]"`: the class named, by text.
+      let text = node.text.replace(/^[rbuRBU]*['"]+|['"]+$/g, '').replace(/^None\s*\|\s*|\s*\|\s*None$/g, '');
+      text = /^(?:typing\.)?Optional\[(.*)\]$/.exec(text)?.[1] ?? text;
+      text = text.replace(/\[.*\]$/s, '');
       return /^[A-Za-z_][\w.]*$/.test(text) ? this.resolveDottedText(text, annotation) : undefined;
     }
     if (node.type === 'binary_operator') {
       const sides = [node.childForFieldName('left'), node.childForFieldName('right')].filter((s): s is Node => !!s && s.text !== 'None');
       return sides.length === 1 ? this.resolveAnnotation(sides[0]) : undefined;
     }
-    if (node.type === 'generic_type' || node.type === 'subscript') {
-      const head = node.type === 'subscript' ? node.childForFieldName('value') : node.namedChild(0);
-      const headName = head ? this.resolve(head) ?? head.text : '';
-      if (/(^|\.)Optional$/.test(headName)) {
-        const arg = node.type === 'subscript' ? node.childForFieldName('subscript') : node.namedChild(1)?.namedChild(0);
-        return arg ? this.resolveAnnotation(arg) : undefined;
-      }
-      return undefined;
+    const generic = genericParts(node);
+    if (generic) {
+      const headName = this.resolve(generic.head) ?? generic.head.text;
+      const wrapper = /(?:^|\.)(Optional|Union|Annotated|ClassVar|Final|Type|type)$/.exec(headName)?.[1];
+      if (!wrapper) return this.resolve(generic.head); // `Command[Any]` is a `Command`
+      const args = wrapper === 'Union' ? generic.args.filter((a) => a.text !== 'None') : generic.args.slice(0, 1);
+      return args.length === 1 ? this.resolveAnnotation(args[0]) : undefined;
     }
     return this.resolve(node);
+  }
+
+  /** The class of the items of an annotated container: `list[Trace]`, `Sequence[Trace]`, `dict[Key, V]` (keys). */
+  annotationElementType(annotation: Node): string | undefined {
+    const node = annotation.type === 'type' ? annotation.namedChild(0) : annotation;
+    const generic = node ? genericParts(node) : undefined;
+    if (!generic) return undefined;
+    const headName = this.resolve(generic.head) ?? generic.head.text;
+    if (/(?:^|\.)Optional$/.test(headName)) return generic.args[0] ? this.annotationElementType(generic.args[0]) : undefined;
+    const container = headName.slice(headName.lastIndexOf('.') + 1);
+    if (!ITERABLE_CONTAINERS.has(container) || !generic.args[0]) return undefined;
+    // `tuple[A, B]` holds different things; `tuple[A, ...]` holds As.
+    if (container.toLowerCase() === 'tuple' && generic.args[1]?.text !== '...') return undefined;
+    return this.resolveAnnotation(generic.args[0]);
+  }
+
+  /** The class of the items an iterable expression yields, when the model can tell (annotations, literals, comprehensions). */
+  elementTypeOf(iterable: Node): string | undefined {
+    switch (iterable.type) {
+      case 'identifier': {
+        const binding = this.lookup(iterable.text, iterable);
+        if (binding?.kind === 'parameter' && binding.annotation) return this.annotationElementType(binding.annotation);
+        if (binding?.kind !== 'assignment') return undefined;
+        if (binding.annotation) return this.annotationElementType(binding.annotation);
+        return binding.value && binding.node.type === 'assignment' && binding.value.id !== iterable.id ? this.elementTypeOf(binding.value) : undefined;
+      }
+      case 'list':
+      case 'set':
+      case 'tuple': {
+        const types = new Set(iterable.namedChildren.map((c) => (c ? this.typeOf(c) : undefined)));
+        return types.size === 1 ? [...types][0] : undefined;
+      }
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression': {
+        const body = iterable.childForFieldName('body');
+        return body ? this.typeOf(body) : undefined;
+      }
+      case 'parenthesized_expression': {
+        const inner = iterable.namedChild(0);
+        return inner ? this.elementTypeOf(inner) : undefined;
+      }
+      default:
+        return undefined;
+    }
   }
 
   summary(): ModuleSummary {
@@ -361,7 +408,9 @@ export class ModuleModel {
         return undefined;
       case 'for_statement': {
         const left = node.childForFieldName('left');
-        if (left) this.bindTargets(scope, left);
+        const iterable = node.childForFieldName('right') ?? undefined;
+        if (left?.type === 'identifier') this.bind(scope, left.text, { kind: 'other', node: left, iterable });
+        else if (left) this.bindTargets(scope, left);
         return undefined;
       }
       case 'except_clause':
@@ -715,10 +764,16 @@ export class ModuleModel {
     const cls = fn?.cls;
     if (!cls) return undefined;
     for (const base of cls.bases) {
-      const baseName = this.resolve(base);
+      const baseName = this.resolveBase(base);
       if (baseName) return this.index.resolveMember(baseName, attribute);
     }
     return undefined;
+  }
+
+  /** A base class expression: `Base`, or `Base[T]` for a generic base. */
+  resolveBase(base: Node): string | undefined {
+    const value = base.type === 'subscript' ? base.childForFieldName('value') : base;
+    return value ? this.resolve(value) : undefined;
   }
 
   private typeOfUncached(node: Node): string | undefined {
@@ -768,6 +823,8 @@ export class ModuleModel {
       }
       case 'with':
         return this.typeOf(binding.value);
+      case 'other':
+        return binding.iterable ? this.elementTypeOf(binding.iterable) : undefined;
       default:
         return undefined;
     }
@@ -868,7 +925,7 @@ export class ModuleModel {
       kind: 'class',
       name: cls.name,
       canonical: cls.canonical,
-      bases: cls.bases.map((b) => this.resolve(b)).filter((b): b is string => !!b),
+      bases: cls.bases.map((b) => this.resolveBase(b)).filter((b): b is string => !!b),
       decorators: cls.decorators,
       methods,
       attributeTypes: this.classAttributeTypes(cls),
@@ -876,6 +933,27 @@ export class ModuleModel {
       path: this.path,
     };
   }
+}
+
+/** Containers whose iteration yields their first type argument (mappings yield their keys). */
+const ITERABLE_CONTAINERS = new Set([
+  'list', 'List', 'set', 'Set', 'frozenset', 'FrozenSet', 'tuple', 'Tuple', 'Sequence', 'MutableSequence', 'Iterable',
+  'Iterator', 'Collection', 'AbstractSet', 'MutableSet', 'deque', 'Deque', 'Generator', 'AsyncIterable', 'AsyncIterator',
+  'AsyncGenerator', 'dict', 'Dict', 'Mapping', 'MutableMapping', 'DefaultDict', 'defaultdict', 'OrderedDict', 'KeysView',
+]);
+
+/** Head and type arguments of `Head[A, B]` (`generic_type` or `subscript` in the grammar). */
+function genericParts(node: Node): { head: Node; args: Node[] } | undefined {
+  if (node.type === 'generic_type') {
+    const head = node.namedChild(0);
+    const params = node.namedChildren.find((c) => c?.type === 'type_parameter');
+    return head ? { head, args: (params?.namedChildren ?? []).filter((c): c is Node => !!c) } : undefined;
+  }
+  if (node.type === 'subscript') {
+    const head = node.childForFieldName('value');
+    return head ? { head, args: node.childrenForFieldName('subscript').filter((c): c is Node => !!c) } : undefined;
+  }
+  return undefined;
 }
 
 /** The binding in effect at `at`: the last one that starts before it, else the first (a use before assignment in a loop). */

@@ -1,35 +1,80 @@
-// AIO101 coroutine-never-awaited: a coroutine bound to a local name that nothing ever awaits, schedules, returns,
-// passes on or stores.
+// AIO101 coroutine-never-awaited: a coroutine object that nothing awaits, schedules, returns, passes on or stores —
+// bound to a local name, or used on the spot as if it were the result (`a, b = fetch()`, `fetch().json`).
+import type { Node } from 'web-tree-sitter';
+import type { CallSite, FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { addAwait, canAwaitAt, describeCoroutineFunction } from './coroutines/awaiting';
-import { callFlags, calleeText } from './coroutines/callables';
-import { mayBeAwaited } from './coroutines/uses';
-import type { Rule } from './types';
+import { callFlags, calleeText, type Callee } from './coroutines/callables';
+import { fateOf, useOf } from './coroutines/uses';
+import type { Fix, FixSafety, Report, Rule } from './types';
+
+function awaitFix(model: ModuleModel, call: Node, safety: FixSafety): Fix | undefined {
+  return canAwaitAt(model, call) ? { title: 'Await it where it is created', safety, edits: addAwait(call) } : undefined;
+}
+
+function snippet(node: Node): string {
+  let n = node;
+  while (n.parent && ['attribute', 'subscript', 'parenthesized_expression'].includes(n.parent.type)) n = n.parent;
+  const text = n.text.split('\n')[0];
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** Every binding of `name` in `fn` assigns a coroutine call, so every read of it is a coroutine. */
+function onlyCoroutineBindings(model: ModuleModel, fn: FunctionInfo, name: string): boolean {
+  return (fn.scope.bindings.get(name) ?? []).every((b) => b.kind === 'assignment' && b.node.type === 'assignment' && b.value?.type === 'call' && !!callFlags(model, b.value)?.flags.coroutine);
+}
+
+/** `name = coroutine_function(...)` in a function body. */
+function checkBinding(model: ModuleModel, site: CallSite, callee: Callee, target: Node, report: (r: Report) => void): void {
+  const fn = site.fn!;
+  const name = target.text;
+  if (fn.scope.declaredOutside.has(name)) return;
+  const fate = fateOf(fn.node, name, target);
+  const what = `\`${name} = ${calleeText(site.node)}()\` binds a coroutine`;
+  if (!fate.handled) {
+    report({
+      node: site.node,
+      message: `${what} that is never awaited, returned, passed on or stored, so ${describeCoroutineFunction(callee)} never runs.`,
+      // Used as a result somewhere: awaiting where it is created is what the code expects.
+      fix: awaitFix(model, site.node, fate.misuse ? 'safe' : 'unsafe'),
+    });
+    return;
+  }
+  const asResult = fate.misuse ?? (fate.awaited ? undefined : fate.truth);
+  if (!asResult || !onlyCoroutineBindings(model, fn, name)) return;
+  report({
+    node: site.node,
+    message: `${what}, not its result, yet \`${snippet(asResult)}\` uses it as a result; ${describeCoroutineFunction(callee)} is not run there. Add \`await\`.`,
+    // With an `await` of the name elsewhere, awaiting at the binding too would await it twice.
+    fix: fate.awaited ? undefined : awaitFix(model, site.node, 'safe'),
+  });
+}
 
 export const coroutineNeverAwaited: Rule = {
   meta: {
     code: 'AIO101',
     name: 'coroutine-never-awaited',
-    summary: 'A coroutine is bound to a name that is never awaited, returned, passed on, stored or scheduled',
+    summary: 'A coroutine is never awaited: bound to a name nothing awaits or hands on, or used as if it were its result',
     defaultSeverity: 'warning',
     fixable: 'sometimes',
   },
   check({ model, report }) {
     for (const site of model.calls) {
-      const assignment = site.node.parent;
-      if (assignment?.type !== 'assignment' || assignment.childForFieldName('right')?.id !== site.node.id) continue;
-      const target = assignment.childForFieldName('left');
+      const parent = site.node.parent;
+      const binds = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === site.node.id && parent.childForFieldName('left')?.type === 'identifier';
       // Locals only: a module or class attribute can be used from anywhere.
-      if (target?.type !== 'identifier' || !site.fn || site.inLambda || model.scopeAt(site.node) !== site.fn.scope) continue;
-      if (site.fn.scope.declaredOutside.has(target.text)) continue;
+      const local = binds && !!site.fn && !site.inLambda && model.scopeAt(site.node) === site.fn.scope;
+      const use = binds ? undefined : useOf(site.node);
+      if (!local && use !== 'misuse') continue;
       const callee = callFlags(model, site.node);
-      if (!callee?.flags.coroutine || mayBeAwaited(site.fn.node, target.text, target)) continue;
-      const fix = canAwaitAt(model, site.node) ? { title: 'Await it where it is created', safety: 'unsafe' as const, edits: addAwait(site.node) } : undefined;
+      if (!callee?.flags.coroutine) continue;
+      if (local) {
+        checkBinding(model, site, callee, parent!.childForFieldName('left')!, report);
+        continue;
+      }
       report({
         node: site.node,
-        message:
-          `\`${target.text} = ${calleeText(site.node)}()\` binds a coroutine that is never awaited, returned, passed on or stored, ` +
-          `so ${describeCoroutineFunction(callee)} never runs.`,
-        fix,
+        message: `\`${calleeText(site.node)}()\` gives a coroutine, not its result, and \`${snippet(site.node)}\` uses it as a result; ${describeCoroutineFunction(callee)} never runs. Add \`await\`.`,
+        fix: awaitFix(model, site.node, 'safe'),
       });
     }
   },

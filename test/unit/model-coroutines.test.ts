@@ -78,3 +78,68 @@ describe('model: cls in a classmethod', () => {
     );
   });
 });
+
+describe('model: generic annotations, generic bases and loop variables', () => {
+  async function modelOf(source: string) {
+    const parser = await loadParser();
+    return buildModel(parse(parser, source), source, '/ws/gen.py', new WorkspaceIndex()).model;
+  }
+
+  it('types values annotated with generic classes, unions and wrappers by their class', async () => {
+    const m = await modelOf(
+      [
+        'from typing import Annotated, Optional, Union',
+        'class Command:',
+        '    def m(self): ...',
+        'def f(a: Command[int], b: Optional[Command[int]], c: Union[Command, None], d: Annotated[Command, "x"], e: "Command[int]", g: "Optional[Command]", h: Union[Command, int]):',
+        ...['a', 'b', 'c', 'd', 'e', 'g', 'h'].map((n) => `    ${n}.m()`),
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      m.calls.map((c) => m.resolveCall(c.node)),
+      ['gen.Command.m', 'gen.Command.m', 'gen.Command.m', 'gen.Command.m', 'gen.Command.m', 'gen.Command.m', undefined],
+    );
+  });
+
+  it('types loop variables from annotated containers, literals and comprehensions', async () => {
+    const m = await modelOf(
+      [
+        'from typing import Dict, List, Sequence',
+        'class Trace:',
+        '    async def send(self): ...',
+        'async def run(traces: List[Trace], by_key: Dict[Trace, int], seq: "Sequence[Trace]", pairs: tuple[Trace, int], many: tuple[Trace, ...]):',
+        '    for t in traces: t.send()',
+        '    for k in by_key: k.send()',
+        '    made = [Trace() for _ in range(3)]',
+        '    for m in made: m.send()',
+        '    for lit in (Trace(), Trace()): lit.send()',
+        '    for p in pairs: p.send()',
+        '    for x in many: x.send()',
+      ].join('\n'),
+    );
+    const sends = m.calls.filter((c) => c.node.text.endsWith('.send()')).map((c) => m.resolveCall(c.node));
+    assert.deepEqual(sends, ['gen.Trace.send', 'gen.Trace.send', 'gen.Trace.send', 'gen.Trace.send', undefined, 'gen.Trace.send']);
+  });
+
+  it('follows generic base classes for inherited methods and super()', async () => {
+    const m = await modelOf(
+      [
+        'from typing import Generic, TypeVar',
+        'T = TypeVar("T")',
+        'class Base(Generic[T]):',
+        '    async def invoke(self): ...',
+        'class Child(Base[int]):',
+        '    async def invoke(self):',
+        '        await super().invoke()',
+        '    async def other(self):',
+        '        self.invoke()',
+        'class Grandchild(Child): ...',
+        'Grandchild().invoke()',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      m.calls.filter((c) => c.node.text.endsWith('invoke()')).map((c) => m.resolveCall(c.node)),
+      ['gen.Base.invoke', 'gen.Child.invoke', 'gen.Child.invoke'],
+    );
+  });
+});

@@ -60,8 +60,11 @@ export function workspaceClass(model: ModuleModel, canonical: string): ClassView
 }
 
 function localClassView(model: ModuleModel, cls: ClassInfo): ClassView {
-  return { canonical: cls.canonical, bases: cls.bases.map((b) => model.resolve(b)).filter((b): b is string => !!b), methods: cls.methods };
+  return { canonical: cls.canonical, bases: cls.bases.map((b) => model.resolveBase(b)).filter((b): b is string => !!b), methods: cls.methods };
 }
+
+/** Bases that add no behaviour to instances. */
+const TRANSPARENT_BASES = new Set(['object', 'typing.Generic', 'typing_extensions.Generic', 'typing.Protocol', 'typing_extensions.Protocol', 'abc.ABC']);
 
 interface Ancestry {
   /** Method names defined by the class or its workspace ancestors. */
@@ -82,7 +85,7 @@ function ancestry(model: ModuleModel, canonical: string, seen = new Set<string>(
   seen.add(cls.canonical);
   for (const m of cls.methods.keys()) result.methods.add(m);
   for (const base of cls.bases) {
-    if (base === 'object') continue;
+    if (TRANSPARENT_BASES.has(base)) continue;
     if (workspaceClass(model, base)) {
       const inherited = ancestry(model, base, seen);
       for (const m of inherited.methods) result.methods.add(m);

@@ -1,4 +1,5 @@
-// How a local name holding a coroutine is used afterwards: whether anything could ever await it (AIO101).
+// What happens to a coroutine object after it is created (AIO101): whether anything could ever await it, and whether
+// the code uses it as if it were the coroutine's result.
 import type { Node } from 'web-tree-sitter';
 
 /** Methods and attributes of a coroutine object that drive, close or inspect it on purpose. */
@@ -6,6 +7,59 @@ const COROUTINE_ATTRIBUTES = new Set(['close', 'send', 'throw', '__await__', 'cr
 
 /** Containers a target may be nested in on the left of `=` or `for ... in`. */
 const TARGET_PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'parenthesized_expression']);
+
+/**
+ * How a value is used where it appears:
+ * - `awaited`: `await x`;
+ * - `handled`: anything that may still await or schedule it — returned, passed to a call, stored, aliased, yielded,
+ *   closed or driven by hand (`x.close()`, `x.send(None)`);
+ * - `misuse`: used as if it were the coroutine's result — an attribute, an index, a loop, unpacking, an operator, a
+ *   comparison other than identity or membership;
+ * - `truth`: tested for truth (always true for a coroutine);
+ * - `neutral`: `x is None`, `x in pending`: says nothing either way.
+ */
+export type Use = 'awaited' | 'handled' | 'misuse' | 'truth' | 'neutral';
+
+export function useOf(node: Node): Use {
+  let n = node;
+  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+  const parent = n.parent;
+  if (!parent) return 'handled';
+  const is = (field: string) => parent.childForFieldName(field)?.id === n.id;
+  switch (parent.type) {
+    case 'await':
+      return 'awaited';
+    case 'attribute':
+      return COROUTINE_ATTRIBUTES.has(parent.childForFieldName('attribute')?.text ?? '') ? 'handled' : 'misuse';
+    case 'subscript':
+      return is('value') ? 'misuse' : 'handled';
+    case 'for_statement':
+    case 'for_in_clause':
+      return is('right') ? 'misuse' : 'handled';
+    case 'assignment':
+      // `a, b = coro`: unpacking iterates it.
+      return is('right') && TARGET_PATTERNS.has(parent.childForFieldName('left')?.type ?? '') ? 'misuse' : 'handled';
+    case 'binary_operator':
+    case 'unary_operator':
+      return 'misuse';
+    case 'comparison_operator':
+      return parent.children.some((c) => c && ['is', 'is not', 'in', 'not in'].includes(c.type)) ? 'neutral' : 'misuse';
+    case 'if_statement':
+    case 'elif_clause':
+    case 'while_statement':
+      return is('condition') ? 'truth' : 'handled';
+    case 'assert_statement':
+      return parent.namedChild(0)?.id === n.id ? 'truth' : 'handled';
+    case 'conditional_expression':
+      return parent.namedChild(1)?.id === n.id ? 'truth' : 'handled';
+    case 'not_operator':
+      return 'truth';
+    case 'boolean_operator':
+      return is('left') ? 'truth' : 'handled';
+    default:
+      return 'handled';
+  }
+}
 
 /** `node` (an identifier) is written, not read: an assignment or loop target, or the name of `del`. */
 function isStoreOrDelete(node: Node): boolean {
@@ -36,72 +90,46 @@ function isNotAReference(node: Node): boolean {
   return false;
 }
 
-/**
- * A read of the name that cannot await, schedule, return, pass on or store the coroutine: an attribute other than
- * the coroutine's own, an index, a loop over it, a truth test, an operator.
- */
-function isDeadEndRead(node: Node): boolean {
-  let n = node;
-  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
-  const parent = n.parent;
-  if (!parent) return false;
-  switch (parent.type) {
-    case 'attribute':
-      return !COROUTINE_ATTRIBUTES.has(parent.childForFieldName('attribute')?.text ?? '');
-    case 'subscript':
-      return parent.childForFieldName('value')?.id === n.id;
-    case 'for_statement':
-    case 'for_in_clause':
-      return parent.childForFieldName('right')?.id === n.id;
-    case 'if_statement':
-    case 'elif_clause':
-    case 'while_statement':
-      return parent.childForFieldName('condition')?.id === n.id;
-    case 'not_operator':
-    case 'comparison_operator':
-    case 'binary_operator':
-    case 'unary_operator':
-    case 'boolean_operator':
-      return true;
-    case 'conditional_expression':
-      return parent.namedChild(1)?.id === n.id;
-    case 'assert_statement':
-      return parent.namedChild(0)?.id === n.id;
-    default:
-      return false;
-  }
-}
-
 const NESTED_SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 
-/**
- * Whether the coroutine bound to `name` by `binding` (an identifier in the body of `fn`) may be awaited, scheduled,
- * returned, passed on or stored anywhere in `fn`. Any other read of the name in a nested scope counts as such a use:
- * a closure may await it.
- */
-export function mayBeAwaited(fn: Node, name: string, binding: Node): boolean {
+function insideNestedScope(node: Node, fn: Node): boolean {
+  for (let n = node.parent; n && n.id !== fn.id; n = n.parent) if (NESTED_SCOPES.has(n.type)) return true;
+  return false;
+}
+
+export interface NameFate {
+  /** Some read may await, schedule, return, pass on or store the value (a read in a nested scope counts). */
+  handled: boolean;
+  awaited: boolean;
+  /** The first read that uses the value as a result, and the first truth test. */
+  misuse?: Node;
+  truth?: Node;
+}
+
+/** Every read of the local `name` in the body of `fn` (other than `binding` itself), classified. */
+export function fateOf(fn: Node, name: string, binding: Node): NameFate {
+  const fate: NameFate = { handled: false, awaited: false };
   const body = fn.childForFieldName('body');
-  if (!body) return true;
+  if (!body) return { handled: true, awaited: false };
   const cursor = body.walk();
   try {
     for (;;) {
       if (cursor.nodeType === 'identifier' && cursor.nodeText === name) {
         const node = cursor.currentNode;
         if (node.id !== binding.id && !isNotAReference(node) && !isStoreOrDelete(node)) {
-          if (insideNestedScope(node, fn) || !isDeadEndRead(node)) return true;
+          const use = insideNestedScope(node, fn) ? 'handled' : useOf(node);
+          if (use === 'awaited') fate.awaited = fate.handled = true;
+          else if (use === 'handled') fate.handled = true;
+          else if (use === 'misuse') fate.misuse ??= node;
+          else if (use === 'truth') fate.truth ??= node;
         }
       }
       if (cursor.gotoFirstChild()) continue;
       while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent() || cursor.nodeId === body.id) return false;
+        if (!cursor.gotoParent() || cursor.nodeId === body.id) return fate;
       }
     }
   } finally {
     cursor.delete();
   }
-}
-
-function insideNestedScope(node: Node, fn: Node): boolean {
-  for (let n = node.parent; n && n.id !== fn.id; n = n.parent) if (NESTED_SCOPES.has(n.type)) return true;
-  return false;
 }

@@ -1,0 +1,331 @@
+#!/usr/bin/env node
+// Recall, precision and speed of the AIO1xx coroutine rules on real async code, side by side with pyright.
+//
+//   node bench/coroutine-mutants.mjs [--no-pyright] [--max-batches=N] <dir>...
+//
+// Each <dir> holds a Python project (a folder containing its package, e.g. a copy of CPython's Lib/asyncio in
+// <dir>/asyncio). Third-party code is only read; nothing is written into <dir>.
+//
+// Mutants: every `await f(...)` whose callee name is, unambiguously within the project, an `async def` (the name has
+// no plain `def` and no async generator of the same name anywhere in the project) loses its `await`. The oracle is
+// deliberately name-based, independent of the resolution the rules use. A mutant is caught when a new AIO100 /
+// AIO101 finding (primary metric) or any new AIO1xx finding starts on its line. Mutants are grouped by where the
+// coroutine ends up: a bare statement, an assignment to a name, a `return`, or anything else (argument, condition…).
+//
+// pyright sees the same mutants in batches (one mutant per function per batch, so mutants do not interact through a
+// function's own body) and catches one when `reportUnusedCoroutine` (strict) or any new diagnostic (loose) appears on
+// its line. Precision: every AIO1xx finding on the unmutated code is listed for inspection. Speed: the CLI (index +
+// all rules) against pyright on the same files. Results: printed, and written to bench/results/coroutine-mutants.json.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { generate as generateTypeshedTables } from '../scripts/gen-typeshed-tables.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS = join(ROOT, 'bench', 'results');
+const PRIMARY = new Set(['AIO100', 'AIO101']);
+
+function parseArgs(argv) {
+  const options = { pyright: true, maxBatches: Infinity, dirs: [] };
+  for (const arg of argv) {
+    if (arg === '--no-pyright') options.pyright = false;
+    else if (arg.startsWith('--max-batches=')) options.maxBatches = Number(arg.slice('--max-batches='.length));
+    else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
+    else options.dirs.push(resolve(arg));
+  }
+  if (options.dirs.length === 0) throw new Error('usage: node bench/coroutine-mutants.mjs [--no-pyright] [--max-batches=N] <project dir>...');
+  return options;
+}
+
+const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  logLevel: 'warning',
+  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__import_meta_url' },
+};
+const ENGINE_BUNDLE = join(ROOT, 'out', 'bench', 'coroutine-mutants-engine.js');
+const CLI_BUNDLE = join(ROOT, 'out', 'bench', 'coroutine-mutants-cli.js');
+
+/**
+ * Bundles the engine for in-process use and the CLI for timing: the same code the server and `asyncio-lens check`
+ * run, built here so that the benchmark does not depend on the rest of the tree building.
+ */
+async function buildEngine() {
+  await generateTypeshedTables();
+  await esbuild.build({
+    ...BUNDLE_OPTIONS,
+    stdin: {
+      contents: [
+        "export { WorkspaceIndex } from './server/model/workspaceIndex';",
+        "export { analyzeSource, indexSource, buildModel } from './server/engine';",
+        "export { loadParser, parse } from './server/parser';",
+        "export { resolveConfig } from './server/config';",
+      ].join('\n'),
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    outfile: ENGINE_BUNDLE,
+  });
+  await esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: [join(ROOT, 'server', 'cli.ts')], outfile: CLI_BUNDLE });
+  return createRequire(import.meta.url)(ENGINE_BUNDLE);
+}
+
+function pythonFiles(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!['__pycache__', 'tests', 'test'].includes(entry.name)) out.push(...pythonFiles(full));
+    } else if (entry.name.endsWith('.py')) out.push(full);
+  }
+  return out.sort();
+}
+
+function lineCount(text) {
+  return text.split('\n').length;
+}
+
+// ---- mutants -------------------------------------------------------------------------------------------------
+
+/** The name a call is made by: `f` for `f()`, `m` for `x.y.m()`. */
+function calledName(call) {
+  const fn = call.childForFieldName('function');
+  if (fn?.type === 'identifier') return fn.text;
+  if (fn?.type === 'attribute') return fn.childForFieldName('attribute')?.text;
+  return undefined;
+}
+
+function category(awaitNode) {
+  let node = awaitNode;
+  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
+  const parent = node.parent;
+  if (parent?.type === 'expression_statement') return 'statement';
+  if (parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier') return 'assignment';
+  if (parent?.type === 'return_statement') return 'return';
+  return 'other';
+}
+
+function findMutants(engine, project) {
+  const kinds = new Map(); // name → Set of 'coroutine' | 'plain' | 'asyncgen'
+  for (const file of project.files) {
+    for (const fn of file.model.functions) {
+      const kind = fn.isAsync ? (fn.isGenerator ? 'asyncgen' : 'coroutine') : 'plain';
+      if (!kinds.has(fn.name)) kinds.set(fn.name, new Set());
+      kinds.get(fn.name).add(kind);
+    }
+  }
+  const coroutineNames = new Set([...kinds].filter(([, k]) => k.size === 1 && k.has('coroutine')).map(([n]) => n));
+  const mutants = [];
+  for (const file of project.files) {
+    for (const awaitNode of file.model.nodesOfType('await')) {
+      let operand = awaitNode.namedChild(0);
+      while (operand?.type === 'parenthesized_expression') operand = operand.namedChild(0);
+      if (operand?.type !== 'call' || !coroutineNames.has(calledName(operand))) continue;
+      const fn = file.model.enclosingFunction(awaitNode);
+      mutants.push({
+        path: file.path,
+        line: awaitNode.startPosition.row,
+        start: awaitNode.startIndex,
+        operandStart: operand.startIndex,
+        category: category(awaitNode),
+        functionKey: `${file.path}:${fn ? fn.node.startIndex : -1}`,
+        text: awaitNode.text.split('\n')[0].slice(0, 100),
+      });
+    }
+  }
+  return mutants;
+}
+
+/** Source positions are UTF-16 based in the model (JS strings), so slicing the string is exact. */
+function mutate(source, mutants) {
+  let text = source;
+  for (const m of [...mutants].sort((a, b) => b.start - a.start)) text = text.slice(0, m.start) + text.slice(m.operandStart);
+  return text;
+}
+
+// ---- our rules ------------------------------------------------------------------------------------------------
+
+function aio1(findings) {
+  return findings.filter((f) => f.code.startsWith('AIO1'));
+}
+
+function runOurs(engine, project, mutants) {
+  const config = engine.resolveConfig({ targetVersion: '3.12' });
+  const baseline = new Map();
+  for (const file of project.files) {
+    const { findings } = engine.analyzeSource(project.parser, file.source, file.path, project.index, config);
+    baseline.set(file.path, aio1(findings));
+  }
+  const started = performance.now();
+  for (const mutant of mutants) {
+    const file = project.byPath.get(mutant.path);
+    const before = new Set(baseline.get(mutant.path).map((f) => `${f.code}@${f.range.start.line}`));
+    const { findings } = engine.analyzeSource(project.parser, mutate(file.source, [mutant]), file.path, project.index, config);
+    const fresh = aio1(findings).filter((f) => f.range.start.line === mutant.line && !before.has(`${f.code}@${f.range.start.line}`));
+    mutant.ours = [...new Set(fresh.map((f) => f.code))];
+    engine.indexSource(project.parser, file.source, file.path, project.index); // back to the unmutated summary
+  }
+  return { baseline, mutantSeconds: (performance.now() - started) / 1000 };
+}
+
+// ---- pyright --------------------------------------------------------------------------------------------------
+
+function runPyright(dir) {
+  writeFileSync(join(dir, 'pyrightconfig.json'), JSON.stringify({ typeCheckingMode: 'standard', pythonVersion: '3.12', reportMissingImports: false, reportMissingModuleSource: false }));
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'pyright', 'index.js'), '--outputjson', '-p', dir], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const seconds = (performance.now() - started) / 1000;
+  let report;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`pyright produced no JSON (exit ${result.status}): ${(result.stderr || result.stdout).slice(0, 500)}`);
+  }
+  return { seconds, diagnostics: report.generalDiagnostics ?? [] };
+}
+
+function diagnosticKey(d) {
+  return `${d.range.start.line}|${d.rule ?? ''}|${d.message}`;
+}
+
+function byFile(diagnostics, root) {
+  const map = new Map();
+  for (const d of diagnostics) {
+    const rel = relative(root, d.file);
+    if (!map.has(rel)) map.set(rel, []);
+    map.get(rel).push(d);
+  }
+  return map;
+}
+
+function pyrightMutants(project, mutants, maxBatches) {
+  const work = mkdtempSync(join(tmpdir(), 'lens-mutants-'));
+  try {
+    const copy = join(work, 'project');
+    cpSync(project.dir, copy, { recursive: true });
+    const baseline = runPyright(copy);
+    const baselineKeys = new Map([...byFile(baseline.diagnostics, copy)].map(([f, ds]) => [f, new Set(ds.map(diagnosticKey))]));
+    const perFunction = new Map();
+    for (const m of mutants) {
+      if (!perFunction.has(m.functionKey)) perFunction.set(m.functionKey, []);
+      perFunction.get(m.functionKey).push(m);
+    }
+    const batchCount = Math.min(maxBatches, Math.max(0, ...[...perFunction.values()].map((l) => l.length)));
+    for (let b = 0; b < batchCount; b++) {
+      const batch = [...perFunction.values()].map((l) => l[b]).filter(Boolean);
+      const byPath = new Map();
+      for (const m of batch) byPath.set(m.path, [...(byPath.get(m.path) ?? []), m]);
+      for (const [path, ms] of byPath) writeFileSync(join(copy, relative(project.dir, path)), mutate(project.byPath.get(path).source, ms));
+      const { diagnostics } = runPyright(copy);
+      const found = byFile(diagnostics, copy);
+      for (const m of batch) {
+        const rel = relative(project.dir, m.path);
+        const known = baselineKeys.get(rel) ?? new Set();
+        const onLine = (found.get(rel) ?? []).filter((d) => d.range.start.line === m.line && !known.has(diagnosticKey(d)));
+        m.pyright = { strict: onLine.some((d) => d.rule === 'reportUnusedCoroutine'), loose: onLine.length > 0, rules: [...new Set(onLine.map((d) => d.rule ?? d.severity))] };
+      }
+      for (const path of byPath.keys()) writeFileSync(join(copy, relative(project.dir, path)), project.byPath.get(path).source);
+      process.stderr.write(`  pyright batch ${b + 1}/${batchCount}: ${batch.length} mutants\n`);
+    }
+    return { seconds: baseline.seconds, batches: batchCount, diagnostics: baseline.diagnostics.length };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// ---- speed ----------------------------------------------------------------------------------------------------
+
+function timeCli(dir) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [CLI_BUNDLE, 'check', '--format', 'json', dir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (result.status !== 0 && result.status !== 1) throw new Error(`asyncio-lens check failed (exit ${result.status}): ${result.stderr.slice(0, 500)}`);
+  return (performance.now() - started) / 1000;
+}
+
+// ---- report ---------------------------------------------------------------------------------------------------
+
+function rate(part, whole) {
+  return whole ? `${part}/${whole} (${((100 * part) / whole).toFixed(1)}%)` : '0/0';
+}
+
+function summarize(mutants, withPyright) {
+  const rows = {};
+  for (const cat of ['all', 'statement', 'assignment', 'return', 'other']) {
+    const ms = cat === 'all' ? mutants : mutants.filter((m) => m.category === cat);
+    rows[cat] = {
+      mutants: ms.length,
+      oursPrimary: ms.filter((m) => m.ours.some((c) => PRIMARY.has(c))).length,
+      oursAny: ms.filter((m) => m.ours.length > 0).length,
+      ...(withPyright && { pyrightStrict: ms.filter((m) => m.pyright?.strict).length, pyrightLoose: ms.filter((m) => m.pyright?.loose).length }),
+    };
+  }
+  return rows;
+}
+
+function printTable(title, rows, withPyright) {
+  console.log(`\n${title}`);
+  const header = ['mutants', 'AIO100/101', 'any AIO1xx', ...(withPyright ? ['pyright unused-coroutine', 'pyright any new'] : [])];
+  console.log(`  ${'where the coroutine ends up'.padEnd(28)}${header.map((h) => h.padEnd(26)).join('')}`);
+  for (const [cat, r] of Object.entries(rows)) {
+    const cells = [String(r.mutants), rate(r.oursPrimary, r.mutants), rate(r.oursAny, r.mutants), ...(withPyright ? [rate(r.pyrightStrict, r.mutants), rate(r.pyrightLoose, r.mutants)] : [])];
+    console.log(`  ${cat.padEnd(28)}${cells.map((c) => c.padEnd(26)).join('')}`);
+  }
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const engine = await buildEngine();
+  const parser = await engine.loadParser();
+  const report = { date: new Date().toISOString(), projects: [] };
+  const allMutants = [];
+  for (const dir of options.dirs) {
+    const index = new engine.WorkspaceIndex();
+    const paths = pythonFiles(dir);
+    const files = paths.map((path) => ({ path, source: readFileSync(path, 'utf8') }));
+    const indexStarted = performance.now();
+    for (const f of files) engine.indexSource(parser, f.source, f.path, index);
+    const indexSeconds = (performance.now() - indexStarted) / 1000;
+    for (const f of files) f.model = engine.buildModel(engine.parse(parser, f.source), f.source, f.path, index).model;
+    const project = { dir, files, parser, index, byPath: new Map(files.map((f) => [f.path, f])) };
+    const lines = files.reduce((n, f) => n + lineCount(f.source), 0);
+    console.log(`\n== ${dir}: ${files.length} files, ${lines} lines (indexed in ${indexSeconds.toFixed(2)} s)`);
+
+    const mutants = findMutants(engine, project);
+    const { baseline } = runOurs(engine, project, mutants);
+    const findings = [...baseline].flatMap(([path, fs]) => fs.map((f) => ({ path: relative(dir, path), line: f.range.start.line + 1, code: f.code, message: f.message })));
+    let pyright;
+    if (options.pyright) pyright = pyrightMutants(project, mutants, options.maxBatches);
+    const cliSeconds = timeCli(dir);
+    const rows = summarize(mutants, !!pyright);
+    printTable(`recall on ${mutants.length} mutants`, rows, !!pyright);
+    console.log(`\n  precision: ${findings.length} AIO1xx finding(s) on unmutated code (${((findings.length * 20000) / lines).toFixed(2)} per 20,000 lines) — inspect each:`);
+    for (const f of findings) console.log(`    ${f.path}:${f.line} ${f.code} ${f.message}`);
+    console.log(`\n  speed: asyncio-lens check (index + all rules) ${cliSeconds.toFixed(2)} s` + (pyright ? `, pyright ${pyright.seconds.toFixed(2)} s → ${(pyright.seconds / cliSeconds).toFixed(1)}× faster` : ''));
+    const missed = mutants.filter((m) => !m.ours.some((c) => PRIMARY.has(c)) && m.category !== 'return');
+    if (missed.length) {
+      console.log(`\n  missed (not return), first 40 of ${missed.length}:`);
+      for (const m of missed.slice(0, 40)) console.log(`    ${relative(dir, m.path)}:${m.line + 1} [${m.category}] ${m.text}${m.ours.length ? ` (${m.ours.join(',')})` : ''}`);
+    }
+    allMutants.push(...mutants);
+    report.projects.push({
+      dir, files: files.length, lines, mutants: rows, findings, cliSeconds, pyrightSeconds: pyright?.seconds, pyrightBatches: pyright?.batches,
+      missed: missed.map((m) => ({ path: relative(dir, m.path), line: m.line + 1, category: m.category, text: m.text, ours: m.ours, pyright: m.pyright })),
+    });
+  }
+  if (options.dirs.length > 1) printTable(`all projects: ${allMutants.length} mutants`, summarize(allMutants, options.pyright), options.pyright);
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'coroutine-mutants.json'), JSON.stringify(report, null, 2));
+  console.log(`\nwritten: ${relative(process.cwd(), join(RESULTS, 'coroutine-mutants.json'))}`);
+}
+
+main().catch((e) => {
+  console.error(e.stack ?? String(e));
+  process.exit(1);
+});
