@@ -28,6 +28,7 @@ import { busyWait } from './AIO304-busy-wait';
 import { legacyLoopApi } from './AIO400-legacy-loop-api';
 import { nestedEventLoop } from './AIO401-nested-event-loop';
 import { getEventLoopInCoroutine } from './AIO402-get-event-loop-in-coroutine';
+import { removedAsyncioApi } from './AIO403-removed-asyncio-api';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -57,6 +58,7 @@ export const RULES: readonly Rule[] = [
   legacyLoopApi,
   nestedEventLoop,
   getEventLoopInCoroutine,
+  removedAsyncioApi,
 ];
 
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));
