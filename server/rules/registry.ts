@@ -29,6 +29,7 @@ import { legacyLoopApi } from './AIO400-legacy-loop-api';
 import { nestedEventLoop } from './AIO401-nested-event-loop';
 import { getEventLoopInCoroutine } from './AIO402-get-event-loop-in-coroutine';
 import { removedAsyncioApi } from './AIO403-removed-asyncio-api';
+import { raceAcrossAwait } from './AIO500-race-across-await';
 
 export const RULES: readonly Rule[] = [
   // AIO1xx: coroutines that never run
@@ -59,6 +60,7 @@ export const RULES: readonly Rule[] = [
   nestedEventLoop,
   getEventLoopInCoroutine,
   removedAsyncioApi,
+  raceAcrossAwait,
 ];
 
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));

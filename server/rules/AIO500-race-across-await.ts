@@ -1,0 +1,147 @@
+// AIO500 race-across-await: a check-then-act on shared state (an attribute of `self`, a module global) whose check
+// and act are separated by an `await`, outside any `async with` (a lock). Precision over recall: only this shape
+//
+//   if <condition reading S>:
+//       ...                      # an await here, or in the write's own right-hand side
+//       <write to S>             # a statement of the `if` block itself, not nested in a re-check
+//
+// where a write is `S = ...`, `S[k] = ...`, `S += ...`, `del S[k]` or `S.append/add/update/setdefault/...(...)`.
+import type { Node } from 'web-tree-sitter';
+import type { FunctionInfo, ModuleModel } from '../model/moduleModel';
+import { isAsyncStatement, isVariableReference, resolveAsyncioCall, statementsOf, unwrapParens, walkSameScope } from './lifecycle/syntax';
+import type { Rule } from './types';
+
+const MUTATORS = new Set(['append', 'add', 'update', 'setdefault', 'insert', 'extend', 'pop', 'popitem', 'remove', 'discard', 'clear']);
+
+/** `async with` managers that do not serialise tasks (so they do not count as a lock). */
+const NOT_LOCKS = new Set(['asyncio.timeout', 'asyncio.timeout_at', 'asyncio.TaskGroup']);
+
+class RaceChecker {
+  constructor(
+    private readonly model: ModuleModel,
+    private readonly fn: FunctionInfo,
+  ) {}
+
+  /** The shared-state key an expression denotes: `self.cache`, or a module global. */
+  stateKey(node: Node): string | undefined {
+    const n = unwrapParens(node);
+    if (n.type === 'attribute') {
+      const object = n.childForFieldName('object');
+      const selfName = this.fn.cls ? this.fn.params[0]?.name : undefined;
+      const attribute = n.childForFieldName('attribute')?.text;
+      return object?.type === 'identifier' && selfName && object.text === selfName && attribute ? `${selfName}.${attribute}` : undefined;
+    }
+    if (n.type === 'identifier' && isVariableReference(n)) {
+      const binding = this.model.lookup(n.text, n);
+      const bindings = this.model.moduleScope.bindings.get(n.text);
+      const isGlobalVariable = !!binding && !!bindings?.includes(binding) && (binding.kind === 'assignment' || binding.kind === 'other');
+      return isGlobalVariable ? n.text : undefined;
+    }
+    return undefined;
+  }
+
+  /** Shared state the condition reads (the states themselves, not their items or attributes). */
+  checkedStates(condition: Node): Map<string, Node> {
+    const states = new Map<string, Node>();
+    walkSameScope(condition, (node) => {
+      const key = node.type === 'attribute' || node.type === 'identifier' ? this.stateKey(node) : undefined;
+      if (key && !states.has(key)) states.set(key, node);
+      return key ? false : undefined;
+    });
+    return states;
+  }
+
+  /** The shared state a statement writes, if it is one of the write shapes. */
+  writtenState(statement: Node): string | undefined {
+    if (statement.type === 'delete_statement') {
+      const target = statement.namedChild(0);
+      return target?.type === 'subscript' ? this.stateKey(target.childForFieldName('value') ?? target) : undefined;
+    }
+    const inner = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
+    if (!inner) return undefined;
+    if (inner.type === 'assignment' || inner.type === 'augmented_assignment') {
+      const left = inner.childForFieldName('left');
+      if (!left) return undefined;
+      if (left.type === 'subscript') return this.stateKey(left.childForFieldName('value') ?? left);
+      // Assigning a module name inside a function only writes the global when it is declared `global`.
+      if (left.type === 'identifier' && !this.fn.scope.declaredOutside.has(left.text)) return undefined;
+      return this.stateKey(left);
+    }
+    if (inner.type === 'call') {
+      const callee = inner.childForFieldName('function');
+      const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+      const receiver = callee?.childForFieldName('object');
+      return method && MUTATORS.has(method) && receiver ? this.stateKey(receiver) : undefined;
+    }
+    return undefined;
+  }
+}
+
+/** Where the coroutine suspends inside `node` (same function): an `await`, `async for` or `async with`. */
+function firstSuspension(node: Node): Node | undefined {
+  let found: Node | undefined;
+  walkSameScope(node, (n) => {
+    if (found) return false;
+    if (n.type === 'await' || ((n.type === 'for_statement' || n.type === 'with_statement') && isAsyncStatement(n))) found = n;
+    return undefined;
+  });
+  return found;
+}
+
+/** The `if` sits inside an `async with` of the same function whose manager may be a lock. */
+function underAsyncWith(model: ModuleModel, node: Node, fn: FunctionInfo): boolean {
+  for (let n: Node | null = node.parent; n && n.id !== fn.node.id; n = n.parent) {
+    if (n.type !== 'with_statement' || !isAsyncStatement(n)) continue;
+    const clause = n.namedChildren.find((c) => c?.type === 'with_clause');
+    const managers = (clause?.namedChildren ?? []).map((item) => {
+      const value = item?.childForFieldName('value');
+      return value?.type === 'as_pattern' ? value.namedChild(0) : value;
+    });
+    const allHarmless = managers.every((m) => m?.type === 'call' && NOT_LOCKS.has(resolveAsyncioCall(model, m) ?? ''));
+    if (!allHarmless) return true;
+  }
+  return false;
+}
+
+/** The function takes a lock by hand (`await lock.acquire()`): the rule cannot tell what it protects. */
+function acquiresByHand(fn: FunctionInfo): boolean {
+  return fn.calls.some((site) => site.awaited && site.node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
+}
+
+export const raceAcrossAwait: Rule = {
+  meta: {
+    code: 'AIO500',
+    name: 'race-across-await',
+    summary: 'check-then-act on shared state with an await between the check and the write, outside a lock',
+    defaultSeverity: 'warning',
+    fixable: 'never',
+  },
+  check({ model, report }) {
+    for (const ifNode of model.nodesOfType('if_statement')) {
+      const fn = model.inCoroutineBody(ifNode);
+      const condition = ifNode.childForFieldName('condition');
+      if (!fn || !condition || underAsyncWith(model, ifNode, fn) || acquiresByHand(fn)) continue;
+      const checker = new RaceChecker(model, fn);
+      const checked = checker.checkedStates(condition);
+      if (!checked.size) continue;
+      let suspension: Node | undefined;
+      for (const statement of statementsOf(ifNode.childForFieldName('consequence'))) {
+        const written = checker.writtenState(statement);
+        // An await in the write's own right-hand side (`self.x = await connect()`) also runs before the store.
+        const before = suspension ?? (written ? firstSuspension(statement) : undefined);
+        if (written && checked.has(written)) {
+          // Written before any await (a placeholder that claims the key): other tasks already see the change.
+          if (!before) break;
+          report({
+            node: condition,
+            message:
+              `\`${fn.name}\` checks \`${written}\` here and writes it after an \`await\` (line ${before.startPosition.row + 1}): another task can run in between, ` +
+              'pass the same check and do the same work, and one write overwrites the other. Re-check after the `await`, or hold an `asyncio.Lock` around the check and the write.',
+          });
+          break;
+        }
+        suspension ??= firstSuspension(statement);
+      }
+    }
+  },
+};
