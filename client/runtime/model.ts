@@ -234,14 +234,16 @@ export class TaskModel {
   private upsert(loop: LoopView, task: TaskInfo): void {
     if (this.finished.has(task.id)) return; // a finished task does not come back to life
     const previous = this.live.get(task.id);
+    loop.taskIds.add(task.id);
     if (!previous || !sameLinks(previous, task)) {
       this.changes.structure = true;
       this.changes.tasks.add(task.id);
     } else if (!sameContent(previous, task)) {
       this.changes.tasks.add(task.id);
+    } else {
+      return; // unchanged: keep the object (the views cache by it); its age is derived from createdAt anyway
     }
     this.live.set(task.id, task);
-    loop.taskIds.add(task.id);
   }
 
   private finish(loop: LoopView, task: FinishedTaskInfo): void {

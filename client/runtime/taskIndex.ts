@@ -85,10 +85,18 @@ export function matchesFilter(task: AnyTask, needle: string): boolean {
   return `${task.name}\n${task.coro}\n${where}\n${task.awaitingDetail ?? ''}`.toLowerCase().includes(needle);
 }
 
-/** What makes two tasks look the same in the tree: state, coroutine and every frame of the stack. */
+const signatures = new WeakMap<AnyTask, string>();
+
+/**
+ * What makes two tasks look the same in the tree: state, coroutine and every frame of the stack. Cached per task
+ * object (the model keeps the object of a task that did not change).
+ */
 export function stackSignature(task: AnyTask): string {
-  let signature = `${task.state}|${task.coro}`;
-  for (const frame of task.stack) signature += `|${frame.file}:${frame.line}:${frame.function}`;
+  let signature = signatures.get(task);
+  if (signature === undefined) {
+    signature = `${task.state}|${task.coro}|${task.stack.map((f) => `${f.file}:${f.line}:${f.function}`).join('|')}`;
+    signatures.set(task, signature);
+  }
   return signature;
 }
 
@@ -115,6 +123,12 @@ export function buildTaskIndex(model: TaskModel, options: ViewOptions, reuse: Ma
     const kept = existing && existing.kind === fresh.kind ? (Object.assign(existing, fresh) as N) : fresh;
     nodes.set(kept.key, kept);
     return kept;
+  };
+  // Task nodes are the bulk: their key fixes their content, so a kept one needs no update (and no new object).
+  const taskNode = (id: number): void => {
+    const key = taskKey(id);
+    const existing = reuse.get(key);
+    nodes.set(key, existing?.kind === 'task' ? existing : { kind: 'task', key, taskId: id });
   };
 
   const visible: AnyTask[] = [...model.live.values()];
@@ -163,7 +177,7 @@ export function buildTaskIndex(model: TaskModel, options: ViewOptions, reuse: Ma
     if (parentId !== undefined) add(taskKey(parentId), task);
     else if (finishedSection && 'finishedAt' in task) add(finishedKey(byLoop ? task.loop : null), task);
     else add(topOf(task), task);
-    node({ kind: 'task', key: taskKey(task.id), taskId: task.id });
+    taskNode(task.id);
   }
 
   const compare = options.grouping === 'flat' ? flatComparator(options.order) : byCreation;
@@ -205,17 +219,24 @@ export function buildTaskIndex(model: TaskModel, options: ViewOptions, reuse: Ma
 
 /** Detaches any task whose chain of parents loops back to itself (never expected, but a cycle would hang the view). */
 function breakCycles(parentTask: Map<number, number>): void {
-  const settled = new Set<number>();
+  // Walk up from each task; `walk` marks the tasks of the current walk, `settled` those known to reach a root.
+  const IN_WALK = 1;
+  const SETTLED = 2;
+  const mark = new Map<number, number>();
+  const path: number[] = [];
   for (const start of parentTask.keys()) {
-    const path = new Set<number>();
-    for (let id: number | undefined = start; id !== undefined && !settled.has(id); id = parentTask.get(id)) {
-      if (path.has(id)) {
+    for (let id: number | undefined = start; id !== undefined; id = parentTask.get(id)) {
+      const state = mark.get(id);
+      if (state === SETTLED) break;
+      if (state === IN_WALK) {
         parentTask.delete(id);
         break;
       }
-      path.add(id);
+      mark.set(id, IN_WALK);
+      path.push(id);
     }
-    for (const id of path) settled.add(id);
+    for (const id of path) mark.set(id, SETTLED);
+    path.length = 0;
   }
 }
 
@@ -281,7 +302,7 @@ function setChildren(parent: string, keys: string[], node: NodeMaker, children: 
 }
 
 export interface IndexDiff {
-  /** Refresh everything (a node moved between parents, or too much changed). */
+  /** Refresh everything (the top level changed, or too much changed). */
   full: boolean;
   /** Keys of the nodes to refresh (each refresh also reloads that node's expanded children). */
   keys: string[];
@@ -290,10 +311,20 @@ export interface IndexDiff {
 /** Most single-node refreshes sent at once; beyond this one full refresh is cheaper for VS Code. */
 export const MAX_PARTIAL_REFRESH = 300;
 
+/** The closest node that holds both `oldParent` (in `before`) and `newParent` (in `after`). */
+function commonAncestor(before: TaskIndex, after: TaskIndex, oldParent: string, newParent: string): string {
+  const chain = new Set<string>();
+  for (let key: string | undefined = newParent; key !== undefined; key = after.parents.get(key)) chain.add(key);
+  for (let key: string | undefined = oldParent; key !== undefined; key = before.parents.get(key)) {
+    if (chain.has(key)) return key;
+  }
+  return ROOT_KEY;
+}
+
 /**
  * Which nodes VS Code must reload to go from `before` to `after`: nodes whose children changed, and nodes whose own
- * content changed (`changedKeys`). A node that moved to another parent forces a full refresh, because VS Code would
- * briefly see the same id under two parents.
+ * content changed (`changedKeys`). A node that moved to another parent is reloaded through the closest node holding
+ * both parents, because VS Code must never see the same id under two parents at once.
  */
 export function diffIndexes(before: TaskIndex | undefined, after: TaskIndex, changedKeys: Iterable<string>): IndexDiff {
   if (!before || before.options !== after.options) return { full: true, keys: [] };
@@ -307,7 +338,7 @@ export function diffIndexes(before: TaskIndex | undefined, after: TaskIndex, cha
   }
   for (const [key, parent] of after.parents) {
     const oldParent = before.parents.get(key);
-    if (oldParent !== undefined && oldParent !== parent) return { full: true, keys: [] };
+    if (oldParent !== undefined && oldParent !== parent) refresh.add(commonAncestor(before, after, oldParent, parent));
   }
   for (const key of changedKeys) if (after.nodes.has(key)) refresh.add(key);
   if (refresh.has(ROOT_KEY)) return { full: true, keys: [] };

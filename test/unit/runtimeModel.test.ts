@@ -19,10 +19,12 @@ describe('task model', () => {
     assert.deepEqual([...change.tasks].sort(), [2, 3], 'task 2 changed state, task 3 went away; task 1 is untouched');
     assert.ok(change.structure, 'a task disappeared');
 
+    const kept = model.live.get(1);
     model.apply(snapshot(3, [task(1, { age: 99 }), task(2, { parent: 1, state: 'running' })]));
     change = model.takeChanges();
     assert.equal(change.tasks.size, 0, 'ageing alone is no change');
     assert.equal(change.structure, false);
+    assert.equal(model.live.get(1), kept, 'an unchanged task keeps its object (views cache by it)');
   });
 
   it('treats new await edges as a change of structure, a moved frame as a change of content only', () => {

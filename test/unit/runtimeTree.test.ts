@@ -143,11 +143,15 @@ describe('tree refresh diff', () => {
     assert.deepEqual(diffIndexes(before, after, ['t4', 't2']), { full: false, keys: ['t2'] });
   });
 
-  it('asks for a full refresh when a task moves to another parent, the top level changes, or the options change', () => {
+  it('reloads a moved task through the closest node that holds its old and its new parent', () => {
     const model = modelOf(family());
     const before = buildTaskIndex(model, view);
     model.apply(snapshot(2, family().map((t) => (t.id === 2 ? { ...t, awaiting: [] } : t.id === 3 ? { ...t, awaiting: [4] } : t))));
-    assert.equal(diffIndexes(before, buildTaskIndex(model, view, before.nodes), []).full, true, 'task 4 moved from 2 to 3');
+    assert.deepEqual(diffIndexes(before, buildTaskIndex(model, view, before.nodes), ['t4']), { full: false, keys: ['t1'] }, 'task 4 moved from 2 to 3');
+  });
+
+  it('asks for a full refresh when the top level changes or the options change', () => {
+    const model = modelOf(family());
     model.apply(snapshot(3, [...family(), task(9)]));
     const grown = buildTaskIndex(model, view);
     assert.equal(diffIndexes(buildTaskIndex(modelOf(family()), view), grown, []).full, true, 'a new top-level task');
