@@ -26,7 +26,11 @@ const SUITE_TIMEOUT_MS = Number(process.env.ASYNCIO_LENS_SUITE_TIMEOUT_MS) || 6 
 async function chooseHost(forced) {
   if (forced === 'browser') return { host: 'browser', reason: `${HOST_VARIABLE}=browser` };
   if (forced === 'desktop') {
-    return { host: 'desktop', reason: `${HOST_VARIABLE}=desktop`, vscodeExecutablePath: await prepareDesktopHost(repoRoot) };
+    try {
+      return { host: 'desktop', reason: `${HOST_VARIABLE}=desktop`, vscodeExecutablePath: await prepareDesktopHost(repoRoot) };
+    } catch (error) {
+      throw new Error(`${HOST_VARIABLE}=desktop, but VS Code could not be downloaded or found in .vscode-test/: ${error.message}`);
+    }
   }
   if (forced) throw new Error(`${HOST_VARIABLE} must be "desktop" or "browser", not "${forced}"`);
 
@@ -83,7 +87,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   runIntegration().then(
     (exitCode) => process.exit(exitCode),
     (error) => {
-      log(`FAILED: the integration suite could not run: ${error.stack ?? error}`);
+      log(`FAILED: the integration suite could not run: ${error.message ?? error}`);
       process.exit(1);
     },
   );

@@ -91,16 +91,16 @@ export async function runInBrowser({ repoRoot, extensionDevelopmentPath, extensi
 
   let page;
   const screenshots = await startScreenshotServer(screenshotsDir, () => page);
-  const screenshotUrl = `http://127.0.0.1:${screenshots.address().port}`;
-  const codeServer = await startCodeServer({
-    entry,
-    logFile: join(resultsDir, 'code-server.log'),
-    keepLogsIn: join(resultsDir, 'vscode-logs'),
-    env: { [SCREENSHOT_URL_VARIABLE]: screenshotUrl },
-  });
-  let browser;
   const workbenchLog = [];
+  let codeServer;
+  let browser;
   try {
+    codeServer = await startCodeServer({
+      entry,
+      logFile: join(resultsDir, 'code-server.log'),
+      keepLogsIn: join(resultsDir, 'vscode-logs'),
+      env: { [SCREENSHOT_URL_VARIABLE]: `http://127.0.0.1:${screenshots.address().port}` },
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
     page = await browser.newPage({ viewport: VIEWPORT });
 
@@ -112,6 +112,10 @@ export async function runInBrowser({ repoRoot, extensionDevelopmentPath, extensi
       printReportLine(String(message));
     });
     page.on('pageerror', (error) => workbenchLog.push(`[error] uncaught in the page: ${error.message}`));
+    page.on('crash', () => {
+      log('FAILED: the workbench page crashed');
+      reportExit(1);
+    });
 
     const remote = (path) => `vscode-remote://${codeServer.authority}${path}`;
     const payload = [
@@ -119,27 +123,27 @@ export async function runInBrowser({ repoRoot, extensionDevelopmentPath, extensi
       ['extensionTestsPath', remote(extensionTestsPath)],
       ['skipWelcome', 'true'],
     ];
-    const url = `${codeServer.origin}/?folder=${encodeURIComponent(workspaceFolder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    log(`opening the workbench: ${url}`);
-    await page.goto(url, { timeout: 60_000 });
+    log(`opening the workbench on ${workspaceFolder}`);
+    await page.goto(`${codeServer.origin}/?folder=${encodeURIComponent(workspaceFolder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, {
+      timeout: 60_000,
+    });
 
     let timer;
     const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const outcome = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
-    await page.screenshot({ path: join(screenshotsDir, 'final-state.png') }).catch(() => {});
-    if (outcome === 'timeout') {
-      log(`FAILED: the suite did not finish within ${timeoutMs / 1000}s (see ${join(screenshotsDir, 'final-state.png')})`);
-    }
+    const finalState = join(screenshotsDir, 'final-state.png');
+    await page.screenshot({ path: finalState }).catch(() => {});
+    if (outcome === 'timeout') log(`FAILED: the suite did not finish within ${timeoutMs / 1000}s (see ${finalState})`);
     const exitCode = outcome === 'timeout' ? 1 : outcome;
     if (exitCode !== 0) printWorkbenchErrors(workbenchLog);
     return exitCode;
   } finally {
     const logFile = join(resultsDir, 'workbench.log');
     writeFileSync(logFile, workbenchLog.join('\n') + '\n');
-    log(`logs: ${logFile}, ${join(resultsDir, 'vscode-logs')}`);
+    log(`logs: ${logFile}, ${join(resultsDir, 'code-server.log')}, ${join(resultsDir, 'vscode-logs')}`);
     await browser?.close().catch(() => {});
-    await codeServer.stop();
+    await codeServer?.stop();
     screenshots.close();
   }
 }

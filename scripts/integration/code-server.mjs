@@ -97,6 +97,8 @@ export async function startCodeServer({ entry, logFile, keepLogsIn, env }) {
       await exited;
       clearTimeout(timer);
     }
+    // The extension host and the language servers it started may outlive code-server's main process.
+    killGroup(child, 'SIGKILL');
     output.end();
     rmSync(keepLogsIn, { recursive: true, force: true });
     if (existsSync(join(dataDir, 'logs'))) cpSync(join(dataDir, 'logs'), keepLogsIn, { recursive: true });

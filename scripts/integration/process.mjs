@@ -43,9 +43,8 @@ export function run(command, args, { cwd, env, timeoutMs, quiet = false }) {
   });
 }
 
-/** Ends a child started with `detached: true` together with everything it spawned. */
+/** Ends a child started with `detached: true` and everything in its process group (also after the child itself exited). */
 export function killGroup(child, signal = 'SIGTERM') {
-  if (child.exitCode !== null || child.signalCode !== null) return;
   try {
     process.kill(-child.pid, signal);
   } catch {
