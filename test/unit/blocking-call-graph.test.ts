@@ -62,6 +62,23 @@ describe('AIO210 call graph', () => {
       '    tick(1)',
     ].join('\n');
     const path = join(DIR, 'cycles.py');
+    const nested = [
+      'import time',
+      'async def main(n):',
+      '    def even(k):',
+      '        return odd(k - 1) if k else None',
+      '    def odd(k):',
+      '        return even(k - 1)',
+      '    def down(k):',
+      '        return up(k) if k else time.sleep(k)',
+      '    def up(k):',
+      '        return down(k - 1)',
+      '    even(n)',
+      '    up(n)',
+    ].join('\n');
+    const nestedPath = join(DIR, 'nested_cycles.py');
+    indexSource(ws.parser, nested, nestedPath, ws.index);
+    assert.deepEqual([...chains(ws, nestedPath, nested)], [[12, 'up() → down() → time.sleep()']]);
     indexSource(ws.parser, source, path, ws.index);
     assert.deepEqual([...chains(ws, path, source)], [[13, 'tick() → tock() → time.sleep()']]);
   });

@@ -13,6 +13,19 @@ import { matchBlockingCall } from './match';
 /** `load_config()`, `read_file()`, …, `open()`: the helpers called in turn, ending with the blocking call. */
 export type BlockingChain = readonly string[];
 
+/** A chain as kept in the memo: linked, so the chains of the functions along one share their tails. */
+interface ChainLink {
+  display: string;
+  next?: ChainLink;
+  length: number;
+}
+
+function chainOf(link: ChainLink): BlockingChain {
+  const chain: string[] = [];
+  for (let l: ChainLink | undefined = link; l; l = l.next) chain.push(l.display);
+  return chain;
+}
+
 /** Decorators that leave calling the function running its body. Others may make it async, cached, or remote. */
 const TRANSPARENT_DECORATORS = new Set([
   'staticmethod', 'classmethod', 'functools.lru_cache', 'functools.cache', 'functools.wraps', 'typing.override', 'typing_extensions.override',
@@ -30,8 +43,13 @@ interface GraphFunction {
   /** How the chain shows it: `read_file()`, or `Config()` for a class whose `__init__` is followed. */
   display: string;
   calls: readonly GraphCall[];
-  /** From the workspace index (memoisable across files), not a function only this file's model knows. */
+  /**
+   * From the workspace index, not a function only this file's model knows. Its calls lead to indexed functions
+   * only, so what is found from it holds for every file and is memoised.
+   */
   indexed: boolean;
+  /** Its calls, classified once: the first blocking call it makes, and the helpers it calls, in source order. */
+  edges?: { end?: string; helpers: GraphFunction[] };
 }
 
 type FunctionLike = FunctionSummary | FunctionInfo;
@@ -44,7 +62,11 @@ function runsWhenCalled(fn: FunctionLike): boolean {
 interface Memo {
   generation: number;
   configured: string;
-  chains: Map<string, BlockingChain | null>;
+  chains: Map<string, ChainLink | null>;
+  /** `indexedHelper` by callee: most callees in coroutines are library calls, looked up again and again. */
+  helpers: Map<string, GraphFunction | null>;
+  /** What a call without arguments (a summary's) to a callee ends a chain with, if anything. */
+  ends: Map<string, string | null>;
 }
 
 const memos = new WeakMap<WorkspaceIndex, Memo>();
@@ -53,7 +75,7 @@ function memoFor(index: WorkspaceIndex, config: LintConfig): Memo {
   const configured = configuredKey(config);
   let memo = memos.get(index);
   if (!memo || memo.generation !== index.generation || memo.configured !== configured) {
-    memo = { generation: index.generation, configured, chains: new Map() };
+    memo = { generation: index.generation, configured, chains: new Map(), helpers: new Map(), ends: new Map() };
     memos.set(index, memo);
   }
   return memo;
@@ -89,16 +111,18 @@ export class BlockingCallGraph {
   chainFrom(callee: string): BlockingChain | undefined {
     const start = this.helper(callee);
     if (!start) return undefined;
-    if (!start.indexed) return this.search(start, (c) => this.helper(c)) ?? undefined;
-    let chain = this.memo.chains.get(start.canonical);
-    if (chain === undefined) {
-      chain = this.search(start, (c) => this.indexedHelper(c));
-      this.memo.chains.set(start.canonical, chain);
-    }
-    return chain ?? undefined;
+    const known = start.indexed ? this.memo.chains.get(start.canonical) : undefined;
+    const chain = known === undefined ? this.search(start) : known;
+    return chain ? chainOf(chain) : undefined;
   }
 
   private indexedHelper(callee: string): GraphFunction | undefined {
+    let helper = this.memo.helpers.get(callee);
+    if (helper === undefined) this.memo.helpers.set(callee, (helper = this.findIndexedHelper(callee) ?? null));
+    return helper ?? undefined;
+  }
+
+  private findIndexedHelper(callee: string): GraphFunction | undefined {
     const fn = this.index.lookupFunction(callee);
     if (fn) return runsWhenCalled(fn) ? { canonical: fn.canonical, display: `${fn.name}()`, calls: fn.calls, indexed: true } : undefined;
     const cls = this.index.lookupClass(callee);
@@ -106,8 +130,17 @@ export class BlockingCallGraph {
     return cls && init && runsWhenCalled(init) ? { canonical: init.canonical, display: `${cls.name}()`, calls: init.calls, indexed: true } : undefined;
   }
 
-  /** Functions only this file's model knows: nested defs and methods of classes defined in functions. */
+  /** Functions only this file's model knows, once each (the search tells functions apart by identity). */
+  private readonly locals = new Map<string, GraphFunction | null>();
+
   private localHelper(callee: string): GraphFunction | undefined {
+    let helper = this.locals.get(callee);
+    if (helper === undefined) this.locals.set(callee, (helper = this.findLocalHelper(callee) ?? null));
+    return helper ?? undefined;
+  }
+
+  /** Nested defs and methods of classes defined in functions. */
+  private findLocalHelper(callee: string): GraphFunction | undefined {
     const fromModel = (fn: FunctionLike | undefined, display: string): GraphFunction | undefined => {
       if (!fn || !('node' in fn) || !runsWhenCalled(fn)) return undefined;
       const calls = fn.calls.filter((c) => !c.inLambda).map((c) => ({ callee: this.model.resolveCall(c.node) ?? '', awaited: c.awaited, node: c.node }));
@@ -124,50 +157,81 @@ export class BlockingCallGraph {
     if (call.node) {
       const callable = matchBlockingCall(this.model, call.node, call.awaited);
       if (callable) return blockingDisplay(callable);
-    } else if (!call.awaited) {
+      return call.callee && !call.awaited && this.configured(call.callee) ? `${call.callee}()` : undefined;
+    }
+    if (call.awaited || !call.callee) return undefined;
+    let end = this.memo.ends.get(call.callee);
+    if (end === undefined) {
       // A summary keeps no arguments: calls often made in their non-blocking form are not taken to block.
       const callable = blockingByName(call.callee, this.index);
-      if (callable && !callable.oftenPolled) return blockingDisplay(callable);
+      end = callable && !callable.oftenPolled ? blockingDisplay(callable) : this.configured(call.callee) ? `${call.callee}()` : null;
+      this.memo.ends.set(call.callee, end);
     }
-    return call.callee && !call.awaited && this.configured(call.callee) ? `${call.callee}()` : undefined;
+    return end ?? undefined;
+  }
+
+  private edgesOf(fn: GraphFunction): NonNullable<GraphFunction['edges']> {
+    if (fn.edges) return fn.edges;
+    let end: string | undefined;
+    const helpers: GraphFunction[] = [];
+    for (const call of fn.calls) {
+      end ??= this.blockingEnd(call);
+      if (call.awaited || !call.callee) continue;
+      const helper = fn.indexed ? this.indexedHelper(call.callee) : this.helper(call.callee);
+      if (helper && !helpers.includes(helper)) helpers.push(helper);
+    }
+    return (fn.edges = { end, helpers });
   }
 
   /**
    * Breadth-first from `start`, level by level, so the first chain found is a shortest one; cycles end at functions
-   * already seen. A function with a memoised result is not walked again: its chain is appended.
+   * already seen. A function with a memoised result is not walked again: its chain is appended. What the search
+   * proves is memoised for indexed functions: each one on the chain found has the rest of it as its own shortest
+   * chain, and when no chain exists, none exists from any function visited either.
    */
-  private search(start: GraphFunction, lookup: (callee: string) => GraphFunction | undefined): BlockingChain | null {
-    let level: { fn: GraphFunction; path: string[] }[] = [{ fn: start, path: [start.display] }];
-    const seen = new Set([start.canonical]);
-    let best: BlockingChain | null = null;
+  private search(start: GraphFunction): ChainLink | null {
+    interface Step {
+      fn: GraphFunction;
+      from?: Step;
+      depth: number;
+    }
+    const finish = (last: Step, tail: ChainLink): ChainLink => {
+      let link = tail;
+      for (let s: Step | undefined = last; s; s = s.from) {
+        link = { display: s.fn.display, next: link, length: link.length + 1 };
+        if (s.fn.indexed) this.memo.chains.set(s.fn.canonical, link);
+      }
+      return link;
+    };
+    let level: Step[] = [{ fn: start, depth: 0 }];
+    const seen = new Set([start]);
+    let best: { step: Step; tail: ChainLink; length: number } | undefined;
     while (level.length) {
-      for (const { fn, path } of level) {
-        for (const call of fn.calls) {
-          const end = this.blockingEnd(call);
-          if (end) return [...path, end];
-        }
+      for (const step of level) {
+        const end = this.edgesOf(step.fn).end;
+        if (end) return finish(step, { display: end, length: 1 });
       }
       // Chains through the next level are at least one step longer than a direct call there.
-      if (best && best.length <= level[0].path.length + 2) return best;
-      const next: typeof level = [];
-      for (const { fn, path } of level) {
-        for (const call of fn.calls) {
-          if (call.awaited || !call.callee) continue;
-          const child = lookup(call.callee);
-          if (!child || seen.has(child.canonical)) continue;
-          seen.add(child.canonical);
+      if (best && best.length <= level[0].depth + 3) return finish(best.step, best.tail);
+      const next: Step[] = [];
+      for (const step of level) {
+        for (const child of this.edgesOf(step.fn).helpers) {
+          if (seen.has(child)) continue;
+          seen.add(child);
           const known = child.indexed ? this.memo.chains.get(child.canonical) : undefined;
           if (known === null) continue;
           if (known) {
-            const candidate = [...path, ...known];
-            if (!best || candidate.length < best.length) best = candidate;
+            const length = step.depth + 1 + known.length;
+            if (!best || length < best.length) best = { step, tail: known, length };
             continue;
           }
-          next.push({ fn: child, path: [...path, child.display] });
+          next.push({ fn: child, from: step, depth: step.depth + 1 });
         }
       }
       level = next;
     }
-    return best;
+    if (best) return finish(best.step, best.tail);
+    for (const fn of seen) if (fn.indexed) this.memo.chains.set(fn.canonical, null);
+    return null;
   }
 }

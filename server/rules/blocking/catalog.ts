@@ -155,7 +155,7 @@ functions(
   names('os', [
     'stat', 'lstat', 'listdir', 'mkdir', 'makedirs', 'rmdir', 'removedirs', 'remove', 'unlink', 'rename', 'renames', 'replace',
     'chmod', 'chown', 'lchown', 'link', 'symlink', 'readlink', 'truncate', 'utime', 'access', 'statvfs', 'sync', 'fsync',
-    'fdatasync', 'mkfifo', 'mknod', 'copy_file_range', 'sendfile',
+    'fdatasync', 'mkfifo', 'mknod', 'copy_file_range',
   ]),
 );
 functions('file-io', names('os', ['scandir', 'walk', 'fwalk']), { offload: 'iterate' });
