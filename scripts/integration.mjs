@@ -73,7 +73,7 @@ export async function runIntegration({ host: forced = process.env[HOST_VARIABLE]
     const common = { extensionDevelopmentPath, extensionTestsPath, workspaceFolder };
     const exitCode =
       choice.host === 'desktop'
-        ? await runInDesktop({ ...common, vscodeExecutablePath: choice.vscodeExecutablePath })
+        ? await runInDesktop({ ...common, vscodeExecutablePath: choice.vscodeExecutablePath, timeoutMs: SUITE_TIMEOUT_MS })
         : await runInBrowser({ ...common, repoRoot, resultsDir, timeoutMs: SUITE_TIMEOUT_MS });
     const seconds = Math.round((Date.now() - started) / 1000);
     log(`integration suite ${exitCode === 0 ? 'passed' : `FAILED (exit ${exitCode})`} on the ${choice.host} host in ${seconds}s`);

@@ -40,30 +40,45 @@ export async function prepareDesktopHost(repoRoot) {
 
 /**
  * @param {{ vscodeExecutablePath: string, extensionDevelopmentPath: string, extensionTestsPath: string,
- *           workspaceFolder: string }} options
+ *           workspaceFolder: string, timeoutMs: number }} options
  * @returns {Promise<number>} the suite's exit code
  */
-export async function runInDesktop({ vscodeExecutablePath, extensionDevelopmentPath, extensionTestsPath, workspaceFolder }) {
+export async function runInDesktop({ vscodeExecutablePath, extensionDevelopmentPath, extensionTestsPath, workspaceFolder, timeoutMs }) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'asyncio-lens-vscode-'));
+  let timer;
+  // test-electron does not hand out the VS Code process, so a hung window is reported here and left to the caller's exit.
+  const timedOut = new Promise((resolve) => {
+    timer = setTimeout(() => {
+      log(`FAILED: the suite did not finish within ${timeoutMs / 1000}s`);
+      resolve(1);
+    }, timeoutMs);
+  });
   try {
-    return await runTests({
-      vscodeExecutablePath,
-      extensionDevelopmentPath,
-      extensionTestsPath,
-      launchArgs: [
-        workspaceFolder,
-        '--disable-extensions', // other installed extensions must not change what the suite sees
-        '--disable-workspace-trust',
-        '--skip-welcome',
-        '--skip-release-notes',
-        `--user-data-dir=${userDataDir}`,
-      ],
-    });
-  } catch (error) {
-    // runTests rejects when the suite fails; the failure output is already on the console.
-    log(`desktop VS Code run failed: ${error.message}`);
-    return typeof error.code === 'number' && error.code !== 0 ? error.code : 1;
+    return await Promise.race([timedOut, runSuite()]);
   } finally {
+    clearTimeout(timer);
     rmSync(userDataDir, { recursive: true, force: true });
+  }
+
+  async function runSuite() {
+    try {
+      return await runTests({
+        vscodeExecutablePath,
+        extensionDevelopmentPath,
+        extensionTestsPath,
+        launchArgs: [
+          workspaceFolder,
+          '--disable-extensions', // other installed extensions must not change what the suite sees
+          '--disable-workspace-trust',
+          '--skip-welcome',
+          '--skip-release-notes',
+          `--user-data-dir=${userDataDir}`,
+        ],
+      });
+    } catch (error) {
+      // runTests rejects when the suite fails; the failure output is already on the console.
+      log(`desktop VS Code run failed: ${error.message}`);
+      return typeof error.code === 'number' && error.code !== 0 ? error.code : 1;
+    }
   }
 }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { AsyncioLensApi } from '../../client/extension';
 
 const POLL_INTERVAL_MS = 100;
-export const DEFAULT_WAIT_MS = 30_000;
+const DEFAULT_WAIT_MS = 30_000;
 
 /**
  * Calls `probe` until it returns something other than undefined/false and returns that value; fails with `what`
@@ -72,8 +72,9 @@ export async function screenshotWhenVisible(
 
 // ---- the extension and the fixture workspace --------------------------------------------------------------------
 
+// What users see, spelled out rather than imported from the implementation, so that changing either is noticed.
 export const EXTENSION_ID = 'asyncio-lens.asyncio-lens';
-export const DIAGNOSTIC_SOURCE = 'asyncio-lens';
+const DIAGNOSTIC_SOURCE = 'asyncio-lens';
 
 /** Activates the extension under test (once; later calls return the same API). */
 export async function activateExtension(): Promise<AsyncioLensApi> {
