@@ -18,8 +18,13 @@ import { TimelinePanel } from './timelinePanel';
 
 export type SessionStatus = 'idle' | 'waiting' | 'connected' | 'ended' | 'recording';
 
-/** Batches model changes into one view update at most this often. */
-const FLUSH_DELAY_MS = 150;
+/** Model changes are batched for this long before the views are updated... */
+const FLUSH_DELAY_MS = 100;
+/**
+ * ...and two updates are at least this far apart: VS Code debounces a tree's change events by 200 ms and restarts
+ * that wait on every event, so updates closer than that would hold the view back indefinitely.
+ */
+const FLUSH_GAP_MS = 400;
 /** After this long without the adapter connecting, the user is told to look at the terminal. */
 const CONNECT_WARNING_MS = 20_000;
 /** Least time between two requests for a full snapshot after a missed delta. */
@@ -49,6 +54,7 @@ export class RuntimeController implements vscode.Disposable {
   private player: RecordingPlayer | undefined;
   private recordingName = '';
   private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlush = 0;
   private lastFullSnapshotRequest = 0;
   status: SessionStatus = 'idle';
   paused = false;
@@ -396,17 +402,18 @@ export class RuntimeController implements vscode.Disposable {
   }
 
   private scheduleFlush(): void {
-    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+    this.flushTimer ??= setTimeout(() => this.flush(), Math.max(FLUSH_DELAY_MS, this.lastFlush + FLUSH_GAP_MS - Date.now()));
   }
 
-  /** Hands the changes batched since the last flush to every view. */
-  private flush(): void {
+  /** Hands the changes batched since the last flush to every view (tests call it to read the views up to date). */
+  flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const model = this.model;
     if (!model) return;
     const change = model.takeChanges();
     if (isEmptyChange(change)) return;
+    this.lastFlush = Date.now();
     if (change.needsFullSnapshot && Date.now() - this.lastFullSnapshotRequest > FULL_SNAPSHOT_RETRY_MS) {
       this.lastFullSnapshotRequest = Date.now();
       this.requestSnapshotQuietly();
@@ -426,7 +433,9 @@ export class RuntimeController implements vscode.Disposable {
     const lag = model ? Math.max(0, ...[...model.loops.values()].filter((l) => !l.closed).map((l) => l.info.lagMs)) : 0;
     const options = this.tree.viewOptions;
     const grouping = options.grouping === 'flat' ? `flat by ${options.order}` : `${options.grouping} tree`;
-    this.treeView.description = model ? `${live} live · ${grouping}` : undefined;
+    // Each assignment is an event VS Code debounces (see FLUSH_GAP_MS): assign only what changed.
+    const description = model ? `${live} live · ${grouping}` : undefined;
+    if (this.treeView.description !== description) this.treeView.description = description;
 
     const label = this.run?.label ?? this.recordingName;
     const goodbye = model?.goodbye;
@@ -448,7 +457,8 @@ export class RuntimeController implements vscode.Disposable {
         if (this.paused) messages.push('Paused: no new snapshots.');
     }
     if (options.filter) messages.push(`Filter: "${options.filter}"`);
-    this.treeView.message = messages.length > 0 ? messages.join(' · ') : undefined;
+    const message = messages.length > 0 ? messages.join(' · ') : undefined;
+    if (this.treeView.message !== message) this.treeView.message = message;
 
     if (this.status === 'waiting' || this.status === 'connected') {
       const parts = this.status === 'waiting' ? ['$(loading~spin) asyncio: starting'] : [`$(pulse) ${live} tasks`, `lag ${Math.round(lag)} ms`];

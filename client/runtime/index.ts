@@ -257,6 +257,7 @@ export function registerRuntime(context: vscode.ExtensionContext, output: vscode
       });
     },
     treeItems: (parentKey?: string) => {
+      controller.flush();
       tree.catchUp();
       const parent = parentKey === undefined ? undefined : tree.nodeByKey(parentKey);
       if (parentKey !== undefined && !parent) throw new Error(`no tree node '${parentKey}'`);

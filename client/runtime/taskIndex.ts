@@ -4,6 +4,7 @@
 // Task frames and resource children are not indexed: the tree provider computes them when a node is expanded.
 // Free of `vscode` so it can be unit-tested and benchmarked.
 import type { StackFrame, TaskState } from '../../shared/runtimeProtocol';
+import { shortLocation } from './format';
 import type { AnyTask, TaskModel } from './model';
 
 export type Grouping = 'await' | 'creation' | 'flat';
@@ -36,7 +37,7 @@ export const RANGE_SIZE = 500;
 export type TreeNode =
   | { kind: 'loop'; key: string; loopId: number }
   | { kind: 'task'; key: string; taskId: number }
-  | { kind: 'sameStack'; key: string; sampleTaskId: number }
+  | { kind: 'sameStack'; key: string; sampleTaskId: number; count: number }
   | { kind: 'range'; key: string; first: number; last: number; total: number }
   | { kind: 'finished'; key: string; loopId: number | null }
   | { kind: 'resources'; key: string }
@@ -79,9 +80,10 @@ function flatComparator(order: FlatOrder): (a: AnyTask, b: AnyTask) => number {
   }
 }
 
+/** Whether the task's name, coroutine, file name and line, or what it awaits contain `needle` (lower case). */
 export function matchesFilter(task: AnyTask, needle: string): boolean {
   if (!needle) return true;
-  const where = task.location ? `${task.location.file}:${task.location.line}` : '';
+  const where = task.location ? shortLocation(task.location) : '';
   return `${task.name}\n${task.coro}\n${where}\n${task.awaitingDetail ?? ''}`.toLowerCase().includes(needle);
 }
 
@@ -266,7 +268,7 @@ function foldSameStacks(
     let key = `${container}>s${hash(signature)}`;
     for (let n = 2; usedKeys.has(key); n++) key = `${container}>s${hash(signature)}.${n}`;
     usedKeys.add(key);
-    node({ kind: 'sameStack', key, sampleTaskId: same[0].id });
+    node({ kind: 'sameStack', key, sampleTaskId: same[0].id, count: same.length });
     setChildren(key, same.map((t) => taskKey(t.id)), node, children, parents);
     for (const task of same) groupOf.set(task.id, key);
   }

@@ -231,7 +231,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       }
       case 'sameStack': {
         const sample = model.task(node.sampleTaskId);
-        const count = index.children.get(node.key)?.length ?? 0;
+        const count = node.count;
         item.label = `${sample?.coro ?? 'tasks'} ×${count}`;
         item.description = `same stack${sample?.location ? ` · ${shortLocation(sample.location)}` : ''}${sample ? ` · ${STATE_LABEL[sample.state]}` : ''}`;
         item.tooltip = `${count} tasks with the same state and stack`;

@@ -129,6 +129,36 @@ describe('task inspector', function () {
     assert.equal(editor.selection.active.character, editor.document.lineAt(expected).firstNonWhitespaceCharacterIndex);
   });
 
+  it('filters the tree, goes to a creation site, copies a stack, pauses and resumes', async () => {
+    const victim = liveTask(api, 'victim')!;
+    await vscode.commands.executeCommand('asyncioLens.tasks.filter', 'worker');
+    try {
+      const labels = allItems(api)
+        .filter((i) => i.kind === 'task')
+        .map((i) => i.label)
+        .sort();
+      assert.deepEqual(labels, ['supervisor', 'worker-0', 'worker-1', 'worker-2'], 'the matches and their ancestors only');
+    } finally {
+      await vscode.commands.executeCommand('asyncioLens.tasks.clearFilter');
+    }
+    assert.equal(api.runtime.viewOptions().filter, '');
+
+    const item = allItems(api).find((i) => i.kind === 'task' && i.taskId === victim.id)!;
+    await vscode.commands.executeCommand('asyncioLens.tasks.revealCreation', item);
+    const created = markerLine('victim created');
+    await waitFor('the editor at the creation site', () => vscode.window.activeTextEditor?.selection.active.line === created);
+
+    await vscode.commands.executeCommand('asyncioLens.tasks.copyStack', item);
+    const copied = await vscode.env.clipboard.readText();
+    assert.ok(copied.startsWith('Task "victim" (pending) victim\n'), copied);
+    assert.ok(copied.includes(`File "${fixtureUri(FIXTURE).fsPath}", line ${markerLine('victim waits') + 1}, in victim`), copied);
+
+    await vscode.commands.executeCommand('asyncioLens.tasks.pause');
+    assert.equal(api.runtime.status().paused, true, 'the adapter accepted the pause');
+    await vscode.commands.executeCommand('asyncioLens.tasks.resume');
+    assert.equal(api.runtime.status().paused, false);
+  });
+
   it('reports the blocked loop at the time.sleep line, confirming the static AIO200 finding', async () => {
     const editor = await openFixture(FIXTURE);
     const line = markerLine('blocks the loop');
@@ -185,6 +215,29 @@ describe('task inspector', function () {
     await vscode.commands.executeCommand('asyncioLens.stop');
     assert.equal(api.runtime.status().status, 'ended');
     await waitFor('its terminal to close', () => !vscode.window.terminals.includes(terminal));
+  });
+
+  it('shows 10,000 tasks as one folded item split into ranges', async () => {
+    await vscode.commands.executeCommand('asyncioLens.runFile', fixtureUri('runtime/many_tasks.py'));
+    try {
+      await waitFor('the program to connect', () => api.runtime.status().status === 'connected', START_WAIT_MS);
+      await waitFor('10,000 sleepers in the model', () => (api.runtime.model()?.live.filter((t) => t.coro === 'sleeper').length ?? 0) === 10_000);
+      const top = api.runtime.treeItems();
+      const main = top.find((i) => i.kind === 'task' && i.description?.startsWith('main'));
+      assert.ok(main, `the main task at the top; top level: ${top.map((i) => i.label).join(', ')}`);
+      assert.equal(top.filter((i) => i.kind === 'task').length, 1, 'every sleeper is under main, which gathers them');
+      const group = api.runtime.treeItems(main.key).find((i) => i.kind === 'sameStack');
+      assert.equal(group?.label, 'sleeper ×10000');
+      const ranges = api.runtime.treeItems(group.key);
+      assert.equal(ranges.length, 20);
+      assert.ok(ranges.every((r) => r.kind === 'range'));
+      assert.deepEqual([ranges[0].label, ranges[0].description], ['1–500', 'of 10,000']);
+      const first = api.runtime.treeItems(ranges[0].key);
+      assert.equal(first.length, 500);
+      assert.ok(first.every((i) => i.kind === 'task' && i.icon === 'clock'));
+    } finally {
+      await vscode.commands.executeCommand('asyncioLens.stop');
+    }
   });
 
   it('replays a recording made with --record, snapshot by snapshot', async () => {

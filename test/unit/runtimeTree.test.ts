@@ -68,6 +68,13 @@ describe('task tree index', () => {
     assert.equal(index.taskCount, 3);
   });
 
+  it('matches the file name and line of where a task waits, not the folders above it', () => {
+    const at = frame('/home/me/project/jobs.py', 42, 'run');
+    const model = modelOf([task(1, { stack: [at], location: at })]);
+    assert.equal(buildTaskIndex(model, options({ filter: 'project' })).taskCount, 0);
+    assert.equal(buildTaskIndex(model, options({ filter: 'jobs.py:42' })).taskCount, 1);
+  });
+
   it('shows finished tasks only when asked: in a Finished section of the await tree, in place in the creation tree', () => {
     const model = modelOf([task(1)], { finished: [finishedTask(2, { parent: 1 })] });
     assert.equal(shape(buildTaskIndex(model, options())), 't1');
@@ -92,6 +99,10 @@ describe('task tree index', () => {
     const tasks = Array.from({ length: count }, (_, i) => task(i + 1, { stack: [frame('/app/x.py', i + 1, 'f')] }));
     const index = buildTaskIndex(modelOf(tasks), options({ grouping: 'flat' }));
     const ranges = index.children.get(ROOT_KEY)!;
+    const folded = buildTaskIndex(modelOf(tasks.map((t) => ({ ...t, coro: 'f', stack: [frame('/app/x.py', 1, 'f')] }))), options({ grouping: 'flat', groupIdenticalStacks: true }));
+    const [group] = folded.children.get(ROOT_KEY)!;
+    const groupNode = folded.nodes.get(group);
+    assert.deepEqual(groupNode?.kind === 'sameStack' && [groupNode.count, folded.children.get(group)!.length], [count, 3], 'a big folded group has ranges too');
     assert.equal(ranges.length, 3);
     assert.deepEqual(
       ranges.map((key) => index.children.get(key)!.length),
