@@ -229,8 +229,8 @@ export class ModuleModel {
       text = text.replace(/\[.*\]$/s, '');
       return /^[A-Za-z_][\w.]*$/.test(text) ? this.resolveDottedText(text, annotation) : undefined;
     }
-    if (node.type === 'binary_operator') {
-      const sides = [node.childForFieldName('left'), node.childForFieldName('right')].filter((s): s is Node => !!s && s.text !== 'None');
+    if (node.type === 'binary_operator' || node.type === 'union_type') {
+      const sides = unionMembers(node).filter((s) => s.text !== 'None');
       return sides.length === 1 ? this.resolveAnnotation(sides[0]) : undefined;
     }
     const generic = genericParts(node);
@@ -247,6 +247,17 @@ export class ModuleModel {
   /** The class of the items of an annotated container: `list[Trace]`, `Sequence[Trace]`, `dict[Key, V]` (keys). */
   annotationElementType(annotation: Node): string | undefined {
     const node = annotation.type === 'type' ? annotation.namedChild(0) : annotation;
+    if (node?.type === 'binary_operator' || node?.type === 'union_type') {
+      const sides = unionMembers(node).filter((s) => s.text !== 'None');
+      return sides.length === 1 ? this.annotationElementType(sides[0]) : undefined;
+    }
+    if (node?.type === 'string') {
+      // `"list[Trace]"`, `"Sequence[Trace] | None"`: container and item named by text.
+      const text = node.text.replace(/^[rbuRBU]*['"]+|['"]+$/g, '').replace(/^None\s*\|\s*|\s*\|\s*None$/g, '');
+      const match = /^(?:typing\.|collections\.abc\.)?(\w+)\[\s*([A-Za-z_][\w.]*)\s*(,\s*\.\.\.\s*)?\]$/.exec(text);
+      if (!match || !ITERABLE_CONTAINERS.has(match[1]) || (match[1].toLowerCase() === 'tuple' && !match[3])) return undefined;
+      return this.resolveDottedText(match[2], annotation);
+    }
     const generic = node ? genericParts(node) : undefined;
     if (!generic) return undefined;
     const headName = this.resolve(generic.head) ?? generic.head.text;
@@ -260,6 +271,16 @@ export class ModuleModel {
 
   /** The class of the items an iterable expression yields, when the model can tell (annotations, literals, comprehensions). */
   elementTypeOf(iterable: Node): string | undefined {
+    if (this.elementTypeCache.has(iterable.id)) return this.elementTypeCache.get(iterable.id);
+    this.elementTypeCache.set(iterable.id, undefined); // cycles (`a = b; b = a`) end as unknown
+    const result = this.elementTypeOfUncached(iterable);
+    this.elementTypeCache.set(iterable.id, result);
+    return result;
+  }
+
+  private readonly elementTypeCache = new Map<number, string | undefined>();
+
+  private elementTypeOfUncached(iterable: Node): string | undefined {
     switch (iterable.type) {
       case 'identifier': {
         const binding = this.lookup(iterable.text, iterable);
@@ -279,6 +300,15 @@ export class ModuleModel {
       case 'generator_expression': {
         const body = iterable.childForFieldName('body');
         return body ? this.typeOf(body) : undefined;
+      }
+      case 'attribute': {
+        // `self._traces` declared `list[Trace]` in the class or assigned an annotated parameter.
+        const object = iterable.childForFieldName('object');
+        const attribute = iterable.childForFieldName('attribute')?.text;
+        const ownerType = object && attribute ? this.typeOf(object) : undefined;
+        if (!ownerType || !attribute) return undefined;
+        const local = this.localClass(ownerType);
+        return local ? this.classAttributeElementTypes(local).get(attribute) : this.index.attributeElementType(ownerType, attribute);
       }
       case 'parenthesized_expression': {
         const inner = iterable.namedChild(0);
@@ -796,7 +826,9 @@ export class ModuleModel {
         if (ownerType) return this.index.attributeType(ownerType, attribute) ?? this.localAttributeType(ownerType, attribute);
         return undefined;
       }
-      case 'parenthesized_expression': {
+      case 'parenthesized_expression':
+      case 'await': {
+        // `await fetch()` has the class `fetch` is annotated to return.
         const inner = node.namedChild(0);
         return inner ? this.typeOf(inner) : undefined;
       }
@@ -872,6 +904,27 @@ export class ModuleModel {
     return types;
   }
 
+  private readonly attributeElementTypesCache = new Map<ClassInfo, Map<string, string>>();
+
+  /** Item classes of container attributes: `_traces: list[Trace]` in the class body, `self._traces = traces` in a method. */
+  private classAttributeElementTypes(cls: ClassInfo): Map<string, string> {
+    const cached = this.attributeElementTypesCache.get(cls);
+    if (cached) return cached;
+    const types = new Map<string, string>();
+    this.attributeElementTypesCache.set(cls, types);
+    for (const [name, bindings] of cls.scope.bindings) {
+      const b = bindings[bindings.length - 1];
+      const t = b.kind === 'assignment' && b.annotation ? this.annotationElementType(b.annotation) : undefined;
+      if (t) types.set(name, t);
+    }
+    for (const hint of this.selfAttributeHints) {
+      if (hint.fn.cls !== cls || types.has(hint.attribute)) continue;
+      const t = hint.annotation ? this.annotationElementType(hint.annotation) : hint.value ? this.elementTypeOf(hint.value) : undefined;
+      if (t) types.set(hint.attribute, t);
+    }
+    return types;
+  }
+
   private functionsReturningValues?: Set<FunctionInfo>;
 
   /** See `FunctionSummary.returnsNone`. */
@@ -929,6 +982,7 @@ export class ModuleModel {
       decorators: cls.decorators,
       methods,
       attributeTypes: this.classAttributeTypes(cls),
+      attributeElementTypes: this.classAttributeElementTypes(cls),
       line: cls.node.startPosition.row,
       path: this.path,
     };
@@ -941,6 +995,13 @@ const ITERABLE_CONTAINERS = new Set([
   'Iterator', 'Collection', 'AbstractSet', 'MutableSet', 'deque', 'Deque', 'Generator', 'AsyncIterable', 'AsyncIterator',
   'AsyncGenerator', 'dict', 'Dict', 'Mapping', 'MutableMapping', 'DefaultDict', 'defaultdict', 'OrderedDict', 'KeysView',
 ]);
+
+/** The alternatives of `A | B | None`: an expression (`binary_operator`) or, in annotations, a `union_type`. */
+function unionMembers(node: Node): Node[] {
+  if (node.type === 'union_type') return node.namedChildren.flatMap((c) => (c ? (c.namedChild(0)?.type === 'union_type' ? unionMembers(c.namedChild(0)!) : [c]) : []));
+  if (node.type !== 'binary_operator' || node.childForFieldName('operator')?.text !== '|') return [node];
+  return [node.childForFieldName('left'), node.childForFieldName('right')].flatMap((c) => (c ? unionMembers(c) : []));
+}
 
 /** Head and type arguments of `Head[A, B]` (`generic_type` or `subscript` in the grammar). */
 function genericParts(node: Node): { head: Node; args: Node[] } | undefined {

@@ -106,6 +106,13 @@ export class WorkspaceIndex {
     return cls?.attributeTypes.get(attribute);
   }
 
+  /** The item class of a container attribute (`_traces: list[Trace]`), searched through workspace base classes. */
+  attributeElementType(classCanonical: string, attribute: string): string | undefined {
+    const owner = this.resolveMember(classCanonical, attribute);
+    const cls = this.lookupClass(owner.slice(0, owner.lastIndexOf('.')));
+    return cls?.attributeElementTypes?.get(attribute);
+  }
+
   private lookupFrom(canonical: string, hops: number): SymbolSummary | undefined {
     if (hops > MAX_ALIAS_HOPS) return undefined;
     const found = this.lookupDirect(canonical, hops);
@@ -159,6 +166,7 @@ function fingerprint(summary: ModuleSummary): string {
         parts.push(
           `c ${name}:${symbol.bases.join(',')}:${symbol.decorators.join(',')}:` +
             [...symbol.attributeTypes].map(([a, t]) => `${a}=${t}`).join(',') +
+            [...(symbol.attributeElementTypes ?? [])].map(([a, t]) => `${a}[]=${t}`).join(',') +
             [...symbol.methods.values()].map(fn).join(';'),
         );
         break;

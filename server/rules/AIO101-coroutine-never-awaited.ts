@@ -39,7 +39,7 @@ function checkBinding(model: ModuleModel, site: CallSite, callee: Callee, target
     });
     return;
   }
-  const asResult = fate.misuse ?? (fate.awaited ? undefined : fate.truth);
+  const asResult = fate.misuse ?? (fate.awaited ? undefined : fate.test);
   if (!asResult || !onlyCoroutineBindings(model, fn, name)) return;
   report({
     node: site.node,
@@ -64,7 +64,9 @@ export const coroutineNeverAwaited: Rule = {
       // Locals only: a module or class attribute can be used from anywhere.
       const local = binds && !!site.fn && !site.inLambda && model.scopeAt(site.node) === site.fn.scope;
       const use = binds ? undefined : useOf(site.node);
-      if (!local && use !== 'misuse') continue;
+      // A test right where it is created: truth tests are AIO102's, identity tests (`f() is None`) are ours.
+      const usedAsResult = use === 'misuse' || (use === 'test' && site.node.parent?.type === 'comparison_operator');
+      if (!local && !usedAsResult) continue;
       const callee = callFlags(model, site.node);
       if (!callee?.flags.coroutine) continue;
       if (local) {

@@ -143,3 +143,25 @@ describe('model: generic annotations, generic bases and loop variables', () => {
     );
   });
 });
+
+describe('model: union annotations', () => {
+  it('types `X | None` in parameters (union_type) and assignments (binary operator), and their items', async () => {
+    const parser = await loadParser();
+    const source = [
+      'class Item:',
+      '    def m(self): ...',
+      'def f(a: Item | None, b: "list[Item] | None", c: list[Item] | None = None, d: Item | int | None = None):',
+      '    x: Item | None = a',
+      '    a.m()',
+      '    x.m()',
+      '    d.m()',
+      '    for i in b: i.m()',
+      '    for j in c: j.m()',
+    ].join('\n');
+    const { model } = buildModel(parse(parser, source), source, '/ws/u.py', new WorkspaceIndex());
+    assert.deepEqual(
+      model.calls.map((c) => model.resolveCall(c.node)),
+      ['u.Item.m', 'u.Item.m', undefined, 'u.Item.m', 'u.Item.m'],
+    );
+  });
+});

@@ -49,6 +49,7 @@ interface ClassView {
   canonical: string;
   bases: string[];
   methods: ReadonlyMap<string, WorkspaceFunction>;
+  attributeTypes?: ReadonlyMap<string, string>;
 }
 
 /** A workspace class by canonical name: module-level ones through the index, nested ones from this file's model. */
@@ -142,36 +143,58 @@ function subclasses(index: WorkspaceIndex): Map<string, string[]> {
   return children;
 }
 
-/**
- * Whether every override of `member` in workspace subclasses of `owner` gives the same kind as `flags`: a call
- * through `self` may reach any of them (a base's `def run(): raise NotImplementedError` overridden by `async def run`).
- */
-function overridesAgree(model: ModuleModel, owner: string, member: string, flags: CallFlags): boolean {
+/** Every definition of `member` in workspace subclasses (at any depth) of `owner`. */
+function subclassDefinitions(model: ModuleModel, owner: string, member: string): WorkspaceFunction[] {
   const children = subclasses(model.index);
   const seen = new Set<string>();
   const pending = [...(children.get(owner) ?? [])];
+  const found: WorkspaceFunction[] = [];
   while (pending.length) {
     const name = pending.pop()!;
     if (seen.has(name)) continue;
     seen.add(name);
     const override = model.index.lookupClass(name)?.methods.get(member);
-    if (override) {
-      const f = functionFlags(model, override);
-      if (!f || f.coroutine !== flags.coroutine || f.plain !== flags.plain) return false;
-    }
+    if (override) found.push(override);
     pending.push(...(children.get(name) ?? []));
   }
-  return true;
+  return found;
 }
 
-/** Flags of calling `member` on a workspace class that inherits it from a library class (`class Q(asyncio.Queue)`). */
-function inheritedLibraryMember(model: ModuleModel, owner: string, member: string): CallFlags | undefined {
-  const { libraryBases, methods } = ancestry(model, owner);
+const sameKind = (a: CallFlags, b: CallFlags) => a.coroutine === b.coroutine && a.plain === b.plain;
+
+/**
+ * Whether every override of `member` in workspace subclasses of `owner` gives the same kind as `flags`: a call
+ * through `self` may reach any of them (a base's `def run(): raise NotImplementedError` overridden by `async def run`).
+ */
+function overridesAgree(model: ModuleModel, owner: string, member: string, flags: CallFlags): boolean {
+  return subclassDefinitions(model, owner, member).every((fn) => {
+    const f = functionFlags(model, fn);
+    return !!f && sameKind(f, flags);
+  });
+}
+
+/**
+ * A mixin's `self.acquire()` where `acquire` is defined only by the classes that mix it in: known when every
+ * subclass definition agrees.
+ */
+function mixinMember(model: ModuleModel, owner: string, member: string): CallFlags | undefined {
+  const definitions = subclassDefinitions(model, owner, member).map((fn) => functionFlags(model, fn));
+  const [first] = definitions;
+  return first && definitions.every((f) => !!f && sameKind(f, first)) ? first : undefined;
+}
+
+/**
+ * Flags of calling `member` on a workspace class that does not define it: inherited from a library class
+ * (`class Q(asyncio.Queue)`), or, for a mixin with no other bases, defined by the subclasses that mix it in.
+ */
+function undefinedMember(model: ModuleModel, owner: ClassView, member: string): CallFlags | undefined {
+  const { libraryBases, methods, complete } = ancestry(model, owner.canonical);
   if (methods.has(member)) return undefined;
   for (const base of libraryBases) {
     if (libraryMember(base, member)) return libraryCallFlags(`${base}.${member}`);
   }
-  return undefined;
+  const isAttribute = !!owner.attributeTypes?.has(member);
+  return complete && libraryBases.length === 0 && !isAttribute ? mixinMember(model, owner.canonical, member) : undefined;
 }
 
 // ---- calls -----------------------------------------------------------------------------------------------------
@@ -193,7 +216,7 @@ export function calleeFlags(model: ModuleModel, canonical: string): Callee | und
     return flags ? { canonical, flags } : undefined;
   }
   if (ownerClass) {
-    const flags = inheritedLibraryMember(model, ownerClass.canonical, canonical.slice(dot + 1));
+    const flags = undefinedMember(model, ownerClass, canonical.slice(dot + 1));
     return flags ? { canonical, flags } : undefined;
   }
   const flags = libraryCallFlags(canonical);

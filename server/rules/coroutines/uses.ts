@@ -15,10 +15,11 @@ const TARGET_PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern'
  *   closed or driven by hand (`x.close()`, `x.send(None)`);
  * - `misuse`: used as if it were the coroutine's result — an attribute, an index, a loop, unpacking, an operator, a
  *   comparison other than identity or membership;
- * - `truth`: tested for truth (always true for a coroutine);
- * - `neutral`: `x is None`, `x in pending`: says nothing either way.
+ * - `test`: tested for truth or identity (`if x:`, `x is None`): always the same answer for a coroutine, so a sign
+ *   the code expects a result, unless it also awaits the name;
+ * - `neutral`: membership (`x in pending`): says nothing either way.
  */
-export type Use = 'awaited' | 'handled' | 'misuse' | 'truth' | 'neutral';
+export type Use = 'awaited' | 'handled' | 'misuse' | 'test' | 'neutral';
 
 export function useOf(node: Node): Use {
   let n = node;
@@ -43,19 +44,20 @@ export function useOf(node: Node): Use {
     case 'unary_operator':
       return 'misuse';
     case 'comparison_operator':
-      return parent.children.some((c) => c && ['is', 'is not', 'in', 'not in'].includes(c.type)) ? 'neutral' : 'misuse';
+      if (parent.children.some((c) => c?.type === 'in' || c?.type === 'not in')) return 'neutral';
+      return parent.children.some((c) => c?.type === 'is' || c?.type === 'is not') ? 'test' : 'misuse';
     case 'if_statement':
     case 'elif_clause':
     case 'while_statement':
-      return is('condition') ? 'truth' : 'handled';
+      return is('condition') ? 'test' : 'handled';
     case 'assert_statement':
-      return parent.namedChild(0)?.id === n.id ? 'truth' : 'handled';
+      return parent.namedChild(0)?.id === n.id ? 'test' : 'handled';
     case 'conditional_expression':
-      return parent.namedChild(1)?.id === n.id ? 'truth' : 'handled';
+      return parent.namedChild(1)?.id === n.id ? 'test' : 'handled';
     case 'not_operator':
-      return 'truth';
+      return 'test';
     case 'boolean_operator':
-      return is('left') ? 'truth' : 'handled';
+      return is('left') ? 'test' : 'handled';
     default:
       return 'handled';
   }
@@ -101,9 +103,9 @@ export interface NameFate {
   /** Some read may await, schedule, return, pass on or store the value (a read in a nested scope counts). */
   handled: boolean;
   awaited: boolean;
-  /** The first read that uses the value as a result, and the first truth test. */
+  /** The first read that uses the value as a result, and the first truth or identity test. */
   misuse?: Node;
-  truth?: Node;
+  test?: Node;
 }
 
 /** Every read of the local `name` in the body of `fn` (other than `binding` itself), classified. */
@@ -121,7 +123,7 @@ export function fateOf(fn: Node, name: string, binding: Node): NameFate {
           if (use === 'awaited') fate.awaited = fate.handled = true;
           else if (use === 'handled') fate.handled = true;
           else if (use === 'misuse') fate.misuse ??= node;
-          else if (use === 'truth') fate.truth ??= node;
+          else if (use === 'test') fate.test ??= node;
         }
       }
       if (cursor.gotoFirstChild()) continue;
