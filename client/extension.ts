@@ -9,6 +9,8 @@ import { registerRuntime, type RuntimeApi } from './runtime';
 export interface AsyncioLensApi {
   languageClientState(): ClientState;
   restartServer(): Promise<void>;
+  /** The language server's process id (changes when the server is restarted or brought back after a crash). */
+  serverProcessId(): Promise<number>;
   /** Kills the server process the way a crash would, to test that the client brings it back. */
   killServerForTest(): Promise<void>;
   /** The task inspector: its model, tree items as plain data, runtime diagnostics, timeline state. */
@@ -41,12 +43,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Asynci
   await languageClient.start();
   context.subscriptions.push({ dispose: () => void languageClient.stop() });
 
+  const serverProcessId = async () => (await languageClient.sendRequest<{ pid: number }>('asyncioLens/processId')).pid;
   return {
     languageClientState: () => clientState(languageClient),
     restartServer: () => languageClient.restart(),
+    serverProcessId,
     killServerForTest: async () => {
-      const { pid } = await languageClient.sendRequest<{ pid: number }>('asyncioLens/processId');
-      process.kill(pid, 'SIGKILL');
+      process.kill(await serverProcessId(), 'SIGKILL');
     },
     runtime,
   };

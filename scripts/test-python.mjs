@@ -43,10 +43,15 @@ for (const [version, exe] of found) {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const summary = (run.stderr.match(/Ran \d+ tests? in [\d.]+s/) ?? ['no tests ran'])[0];
   const ok = run.status === 0;
-  results.push({ version, ok });
+  const ran = Number(/Ran (\d+) tests?/.exec(run.stderr)?.[1] ?? 0);
+  const broken = [...run.stderr.matchAll(/(?:failures|errors)=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  results.push({ version, ok, ran, broken: ok ? 0 : Math.max(broken, 1) });
   console.log(`test-python: CPython ${version}: ${ok ? 'OK' : 'FAILED'} (${summary}, ${seconds}s wall)`);
   if (!ok) process.stderr.write(run.stderr + run.stdout);
 }
 const failed = results.filter((r) => !r.ok).map((r) => r.version);
 console.log(`test-python: ${results.length - failed.length}/${results.length} versions passed${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`);
+const ran = results.reduce((n, r) => n + r.ran, 0);
+const broken = results.reduce((n, r) => n + r.broken, 0);
+console.log(`python: ${ran - broken} passed, ${broken} failed`);
 process.exit(failed.length ? 1 : 0);
