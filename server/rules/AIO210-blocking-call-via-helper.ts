@@ -32,7 +32,7 @@ export const blockingCallViaHelper: Rule = {
       const shown = calleeDisplay(call.site.node, callee);
       report({
         node: call.site.node,
-        message: `\`${shown}\` blocks the event loop inside \`async def ${call.coroutine.name}\`: ${chain.join(' → ')}; every other task stops until it returns. Run it with \`await asyncio.to_thread(...)\` or make the chain async.`,
+        message: `\`${shown}\` can block the event loop inside \`async def ${call.coroutine.name}\`: ${chain.join(' → ')}; every other task stops while it runs. Run it with \`await asyncio.to_thread(...)\` or make the chain async.`,
         // Unsafe: the whole helper moves to another thread, with whatever else it does (loop calls fail there).
         fix: offloadFix(model, config, call.site.node, { safety: 'unsafe' }),
       });

@@ -28,7 +28,7 @@ describe('AIO210 call graph', () => {
     assert.equal(found.get(9), 'load_config() → read_file() → _read() → open()');
     assert.equal(found.get(12), 'Settings() → load_config() → read_file() → _read() → open()');
     assert.equal(found.get(14), 'fetch_legacy() → legacy.fetch()');
-    assert.equal(found.get(71), '_pause() → sleepy() → time.sleep()');
+    assert.equal(found.get(71), 'Service._pause() → sleepy() → time.sleep()');
   });
 
   it('shows the shortest chain when several lead to blocking calls', async () => {

@@ -124,7 +124,12 @@ export class BlockingCallGraph {
 
   private findIndexedHelper(callee: string): GraphFunction | undefined {
     const fn = this.index.lookupFunction(callee);
-    if (fn) return runsWhenCalled(fn) ? { canonical: fn.canonical, display: `${fn.name}()`, calls: fn.calls, indexed: true } : undefined;
+    if (fn) {
+      if (!runsWhenCalled(fn)) return undefined;
+      // A method is shown with its class: `Service._load()`, `FFmpegAudio.__init__()`.
+      const owner = this.index.lookupClass(fn.canonical.slice(0, fn.canonical.lastIndexOf('.')));
+      return { canonical: fn.canonical, display: `${owner ? `${owner.name}.` : ''}${fn.name}()`, calls: fn.calls, indexed: true };
+    }
     const cls = this.index.lookupClass(callee);
     const init = cls ? this.index.lookupFunction(this.index.resolveMember(cls.canonical, '__init__')) : undefined;
     return cls && init && runsWhenCalled(init) ? { canonical: init.canonical, display: `${cls.name}()`, calls: init.calls, indexed: true } : undefined;
@@ -147,7 +152,7 @@ export class BlockingCallGraph {
       return { canonical: fn.canonical, display, calls, indexed: false };
     };
     const fn = this.model.lookupFunction(callee);
-    if (fn) return fromModel(fn, `${fn.name}()`);
+    if (fn && 'node' in fn) return fromModel(fn, `${fn.cls ? `${fn.cls.name}.` : ''}${fn.name}()`);
     const cls = this.model.classes.find((c) => c.canonical === callee);
     return cls ? fromModel(cls.methods.get('__init__'), `${cls.name}()`) : undefined;
   }
