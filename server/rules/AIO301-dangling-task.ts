@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { insertBefore, replaceNode } from '../fixes';
 import type { CallSite, ModuleModel } from '../model/moduleModel';
 import { freshName, insertStatementsAfter, moduleDefinitionBefore } from './lifecycle/edits';
-import { callArguments, isStoreTarget, isVariableReference } from './lifecycle/syntax';
+import { callArguments, identifiersIn, isStoreTarget, isVariableReference } from './lifecycle/syntax';
 import { enclosingTaskGroup, taskFactoryOf, taskSink, type TaskSink } from './lifecycle/tasks';
 import { PY311, targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
@@ -16,13 +16,10 @@ interface Dangling {
 }
 
 /** A local variable of the call's function that no code reads (nested functions included). */
-function isUnreadLocal(site: CallSite, name: string): boolean {
+function isUnreadLocal(model: ModuleModel, site: CallSite, name: string): boolean {
   const fn = site.fn;
   if (!fn || fn.scope.declaredOutside.has(name)) return false;
-  for (const id of fn.node.descendantsOfType('identifier')) {
-    if (id && id.text === name && isVariableReference(id) && !isStoreTarget(id)) return false;
-  }
-  return true;
+  return !identifiersIn(model, fn.node).some((id) => id.text === name && isVariableReference(id) && !isStoreTarget(id));
 }
 
 function danglingTasks(model: ModuleModel): Dangling[] {
@@ -30,7 +27,7 @@ function danglingTasks(model: ModuleModel): Dangling[] {
   for (const site of model.calls) {
     if (site.inLambda || !taskFactoryOf(model, site.node)) continue;
     const sink = taskSink(site.node);
-    if (sink.kind === 'discarded' || (sink.kind === 'name' && isUnreadLocal(site, sink.name))) found.push({ site, sink });
+    if (sink.kind === 'discarded' || (sink.kind === 'name' && isUnreadLocal(model, site, sink.name))) found.push({ site, sink });
   }
   return found;
 }

@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { ensureImport } from '../fixes';
 import type { CallSite, FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { freshName, insertStatementsAfter, moduleDefinitionBefore } from './lifecycle/edits';
-import { isStoreTarget, isVariableReference, methodReceiver } from './lifecycle/syntax';
+import { identifiersIn, isStoreTarget, isVariableReference, methodReceiver } from './lifecycle/syntax';
 import { isContainerAdder, onlyInspects, taskFactoryOf, taskSink } from './lifecycle/tasks';
 import type { Fix, Rule } from './types';
 
@@ -55,7 +55,7 @@ class ExceptionTracker {
       return this.attributes.filter((a) => a.childForFieldName('attribute')?.text === holder.name);
     }
     const scope = holder.kind === 'local' ? holder.fn.node : this.model.root;
-    return scope.descendantsOfType('identifier').filter((id): id is Node => !!id && id.text === holder.name && isVariableReference(id));
+    return identifiersIn(this.model, scope).filter((id) => id.text === holder.name && isVariableReference(id));
   }
 
   /** What one reference does with the task (or collection of tasks) it names. */
@@ -107,8 +107,8 @@ interface LostTask {
   statement: Node;
 }
 
-function isReadIn(scope: Node, name: string): boolean {
-  return scope.descendantsOfType('identifier').some((id) => !!id && id.text === name && isVariableReference(id) && !isStoreTarget(id));
+function isReadIn(model: ModuleModel, scope: Node, name: string): boolean {
+  return identifiersIn(model, scope).some((id) => id.text === name && isVariableReference(id) && !isStoreTarget(id));
 }
 
 function lostTasks(model: ModuleModel): LostTask[] {
@@ -130,7 +130,7 @@ function lostTasks(model: ModuleModel): LostTask[] {
     } else {
       continue;
     }
-    if (!holder || (holder.kind === 'local' && !isReadIn(holder.fn.node, holder.name))) continue; // never read: AIO301's finding
+    if (!holder || (holder.kind === 'local' && !isReadIn(model, holder.fn.node, holder.name))) continue; // never read: AIO301's finding
     if (!tracker.retrieved(holder)) found.push({ site, holder, target, statement });
   }
   return found;

@@ -4,7 +4,7 @@ import type { TextEdit } from 'vscode-languageserver-types';
 import type { Node } from 'web-tree-sitter';
 import { asyncioReference } from '../fixes';
 import type { ModuleModel } from '../model/moduleModel';
-import { callArguments, clauseBlock, enclosingStatement, isVariableReference, methodName, methodReceiver, resolveAsyncioCall, statementsOf, unwrapParens } from './lifecycle/syntax';
+import { callArguments, callMethod, clauseBlock, identifiersIn, enclosingStatement, isVariableReference, methodName, methodReceiver, resolveAsyncioCall, statementsOf, unwrapParens } from './lifecycle/syntax';
 import { PY37, targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
 
@@ -30,7 +30,7 @@ function loopFactory(model: ModuleModel, node: Node): LoopFactory | undefined {
 function loopUses(model: ModuleModel): LoopUse[] {
   const uses = new Map<number, LoopUse>();
   for (const site of model.calls) {
-    const method = methodName(site.node);
+    const method = callMethod(model, site.node);
     if ((method !== 'run_until_complete' && method !== 'run_forever') || site.inLambda || site.fn?.isAsync) continue;
     const receiver = methodReceiver(site.node);
     if (!receiver) continue;
@@ -134,9 +134,8 @@ function simpleShape(model: ModuleModel, use: LoopUse): SimpleShape | undefined 
   const end = last.endIndex;
   // A function's local loop can only be used in that function; a module-level one anywhere in the module.
   const scope = model.scopeAt(first);
-  const usedElsewhere = (scope.kind === 'function' ? scope.node : model.root)
-    .descendantsOfType('identifier')
-    .some((id) => !!id && id.text === variable && isVariableReference(id) && (id.startIndex < start || id.endIndex > end));
+  const usedElsewhere = identifiersIn(model, scope.kind === 'function' ? scope.node : model.root)
+    .some((id) => id.text === variable && isVariableReference(id) && (id.startIndex < start || id.endIndex > end));
   return usedElsewhere ? undefined : { first, last, prefix, coroutine };
 }
 

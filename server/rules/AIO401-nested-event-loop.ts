@@ -3,16 +3,19 @@
 import type { Node } from 'web-tree-sitter';
 import { replaceNode } from '../fixes';
 import type { ModuleModel } from '../model/moduleModel';
-import { callArguments, methodName, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
+import { callArguments, callMethod, mayCall, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
 import type { Fix, Rule } from './types';
 
 type NestedRun = 'asyncio.run' | 'Runner.run' | 'run_until_complete' | 'run_forever';
 
+const RUN_NAMES = new Set(['run', 'run_until_complete', 'run_forever']);
+
 function nestedRunOf(model: ModuleModel, call: Node): NestedRun | undefined {
+  if (!mayCall(model, call, RUN_NAMES)) return undefined;
   const name = resolveAsyncioCall(model, call);
   if (name === 'asyncio.run') return 'asyncio.run';
   if (name === 'asyncio.Runner.run') return 'Runner.run';
-  const method = methodName(call);
+  const method = callMethod(model, call);
   return method === 'run_until_complete' || method === 'run_forever' ? method : undefined;
 }
 
@@ -76,9 +79,8 @@ export const nestedEventLoop: Rule = {
   check({ model, report }) {
     if (usesNestAsyncio(model)) return;
     for (const site of model.calls) {
-      if (site.inLambda) continue;
-      const fn = model.inCoroutineBody(site.node);
-      const kind = fn && nestedRunOf(model, site.node);
+      const kind = site.inLambda ? undefined : nestedRunOf(model, site.node);
+      const fn = kind && model.inCoroutineBody(site.node);
       if (!fn || !kind) continue;
       report({
         node: site.node,

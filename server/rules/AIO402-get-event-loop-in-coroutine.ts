@@ -1,9 +1,11 @@
 // AIO402 get-event-loop-in-coroutine: `asyncio.get_event_loop()` inside a coroutine, where
 // `asyncio.get_running_loop()` says what is meant and cannot create a stray loop.
 import { asyncioReference, replaceNode } from '../fixes';
-import { resolveAsyncioCall } from './lifecycle/syntax';
+import { mayCall, resolveAsyncioCall } from './lifecycle/syntax';
 import { PY37, targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
+
+const GET_EVENT_LOOP = new Set(['get_event_loop']);
 
 export const getEventLoopInCoroutine: Rule = {
   meta: {
@@ -16,7 +18,7 @@ export const getEventLoopInCoroutine: Rule = {
   check({ model, config, report }) {
     const canFix = targetAtLeast(config, PY37);
     for (const site of model.calls) {
-      if (site.inLambda || resolveAsyncioCall(model, site.node) !== 'asyncio.get_event_loop') continue;
+      if (site.inLambda || !mayCall(model, site.node, GET_EVENT_LOOP) || resolveAsyncioCall(model, site.node) !== 'asyncio.get_event_loop') continue;
       const fn = model.inCoroutineBody(site.node);
       const callee = site.node.childForFieldName('function');
       if (!fn || !callee) continue;

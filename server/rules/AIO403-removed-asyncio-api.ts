@@ -6,9 +6,9 @@ import type { LintConfig } from '../config';
 import { asyncioReference, insertBefore, rangeOf, replaceNode } from '../fixes';
 import type { FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { deleteLines } from './lifecycle/edits';
-import { asyncioName, callArguments, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
+import { asyncioName, callArguments, mayCall, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
 import { PY37, targetAtLeast, versionText, type PythonVersion } from './lifecycle/version';
-import type { Fix, Report, Rule } from './types';
+import type { Report, Rule } from './types';
 
 /** Functions whose `loop` parameter was deprecated in 3.8 and removed in 3.10. */
 const LOOP_PARAMETER_REMOVED = new Set([
@@ -17,6 +17,12 @@ const LOOP_PARAMETER_REMOVED = new Set([
   'asyncio.Semaphore', 'asyncio.BoundedSemaphore', 'asyncio.open_connection', 'asyncio.start_server',
   'asyncio.open_unix_connection', 'asyncio.start_unix_server', 'asyncio.create_subprocess_exec', 'asyncio.create_subprocess_shell',
 ]);
+
+const LOOP_PARAMETER_NAMES = new Set([...LOOP_PARAMETER_REMOVED].map((n) => n.slice('asyncio.'.length)));
+const WAIT = new Set(['wait']);
+const TASK_CLASS_METHODS = new Set(['all_tasks', 'current_task']);
+/** Only calls of a plain name (`asyncio.async(...)` parses as a call of `asyncio`). */
+const NO_METHODS = new Set<string>();
 
 /** asyncio's coroutine functions (`async def` in every supported version): `yield from` cannot delegate to them. */
 const ASYNCIO_COROUTINE_FUNCTIONS = new Set([
@@ -137,6 +143,7 @@ class RemovedApiChecker {
 
   /** `asyncio.async(...)`: a syntax error since 3.7 (`async` became a keyword); tree-sitter keeps it as an ERROR. */
   private asyncioAsync(call: Node): void {
+    if (!mayCall(this.model, call, NO_METHODS) || resolveAsyncioCall(this.model, call) !== 'asyncio') return;
     const fn = call.childForFieldName('function');
     const error = call.namedChildren.find((c) => c?.type === 'ERROR' && c.text.replace(/\s/g, '') === '.async');
     const args = call.childForFieldName('arguments');
@@ -154,7 +161,7 @@ class RemovedApiChecker {
 
   /** `loop=` passed to functions that dropped the parameter (deprecated 3.8, removed 3.10). */
   private loopArgument(call: Node): void {
-    if (!targetAtLeast(this.config, PY38)) return;
+    if (!targetAtLeast(this.config, PY38) || !mayCall(this.model, call, LOOP_PARAMETER_NAMES)) return;
     const callee = resolveAsyncioCall(this.model, call);
     if (!callee || !LOOP_PARAMETER_REMOVED.has(callee)) return;
     const list = call.childForFieldName('arguments');
@@ -204,7 +211,7 @@ class RemovedApiChecker {
 
   /** `asyncio.wait([coro(), ...])`: deprecated 3.8, TypeError since 3.11. */
   private waitOnCoroutines(call: Node): void {
-    if (!targetAtLeast(this.config, PY38) || resolveAsyncioCall(this.model, call) !== 'asyncio.wait') return;
+    if (!targetAtLeast(this.config, PY38) || !mayCall(this.model, call, WAIT) || resolveAsyncioCall(this.model, call) !== 'asyncio.wait') return;
     const arg = callArguments(call).positional[0];
     const elements = arg ? this.coroutineElements(arg) : [];
     if (!arg || !elements.length) return;
@@ -224,7 +231,7 @@ class RemovedApiChecker {
 
   /** `asyncio.Task.all_tasks()` / `asyncio.Task.current_task()`: deprecated 3.7, removed 3.9. */
   private taskClassMethods(call: Node): void {
-    if (!targetAtLeast(this.config, PY37)) return;
+    if (!targetAtLeast(this.config, PY37) || !mayCall(this.model, call, TASK_CLASS_METHODS)) return;
     const callee = resolveAsyncioCall(this.model, call);
     const method = callee === 'asyncio.Task.all_tasks' ? 'all_tasks' : callee === 'asyncio.Task.current_task' ? 'current_task' : undefined;
     const fn = call.childForFieldName('function');

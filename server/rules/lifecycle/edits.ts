@@ -5,7 +5,7 @@ import type { TextEdit } from 'vscode-languageserver-types';
 import type { Node } from 'web-tree-sitter';
 import { indentationOf } from '../../fixes';
 import type { ModuleModel } from '../../model/moduleModel';
-import { identifierNames, topLevelStatement } from './syntax';
+import { identifiersIn, topLevelStatement } from './syntax';
 
 function lineStartIndex(source: string, index: number): number {
   return source.lastIndexOf('\n', index - 1) + 1;
@@ -71,7 +71,8 @@ export function deleteLines(model: ModuleModel, node: Node): TextEdit {
  * so introducing it can shadow nothing.
  */
 export function freshName(model: ModuleModel, within: Node, base: string, taken: ReadonlySet<string> = new Set()): string {
-  const used = identifierNames(within);
+  // Every candidate contains `base`: when the text does not, no identifier can clash, and the scan is skipped.
+  const used = within.text.includes(base) ? new Set(identifiersIn(model, within).map((id) => id.text)) : new Set<string>();
   const free = (name: string) => !used.has(name) && !taken.has(name) && !model.moduleScope.bindings.has(name);
   if (free(base)) return base;
   for (let i = 2; ; i++) if (free(`${base}_${i}`)) return `${base}_${i}`;

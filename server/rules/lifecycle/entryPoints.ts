@@ -2,7 +2,7 @@
 // `asyncio.run(main())`, `asyncio.Runner().run(main())` or `loop.run_until_complete(main())`.
 import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo, ModuleModel } from '../../model/moduleModel';
-import { callArguments, methodName, resolveAsyncioCall, unwrapParens } from './syntax';
+import { callArguments, callMethod, mayCall, resolveAsyncioCall, unwrapParens } from './syntax';
 
 /** How the entry coroutine is run; it decides what happens to tasks still pending when it returns. */
 export type EntryRunner = 'asyncio.run' | 'Runner.run' | 'run_until_complete';
@@ -15,12 +15,15 @@ export interface EntryPoint {
 }
 
 /** Which runner a call is, if any (used outside coroutines: inside one, these calls are AIO401's business). */
+const RUNNER_NAMES = new Set(['run', 'run_until_complete']);
+
 export function runnerOf(model: ModuleModel, call: Node): EntryRunner | undefined {
+  if (!mayCall(model, call, RUNNER_NAMES)) return undefined;
   const name = resolveAsyncioCall(model, call);
   if (name === 'asyncio.run') return 'asyncio.run';
   if (name === 'asyncio.Runner.run') return 'Runner.run';
   // `run_until_complete` is specific to event loops; the receiver's type is often unknown (`uvloop.new_event_loop()`).
-  if (methodName(call) === 'run_until_complete') return 'run_until_complete';
+  if (callMethod(model, call) === 'run_until_complete') return 'run_until_complete';
   return undefined;
 }
 
@@ -37,9 +40,8 @@ function entryFunction(model: ModuleModel, call: Node): FunctionInfo | undefined
 export function entryPoints(model: ModuleModel): EntryPoint[] {
   const found = new Map<FunctionInfo, EntryPoint>();
   for (const site of model.calls) {
-    if (site.inLambda || model.inCoroutineBody(site.node)) continue;
-    const runner = runnerOf(model, site.node);
-    if (!runner) continue;
+    const runner = site.inLambda ? undefined : runnerOf(model, site.node);
+    if (!runner || model.inCoroutineBody(site.node)) continue;
     const fn = entryFunction(model, site.node);
     if (fn && !found.has(fn)) found.set(fn, { fn, runner, call: site.node });
   }

@@ -17,7 +17,7 @@ import {
   taskFactoryOf,
   taskSink,
 } from './tasks';
-import { insideLoop, isAsyncStatement, isSleepCall, methodName, methodReceiver, resolveAsyncioCall, unwrapParens, walkSameScope } from './syntax';
+import { callMethod, insideLoop, isAsyncStatement, isSleepCall, mayCall, methodName, methodReceiver, resolveAsyncioCall, unwrapParens, walkSameScope } from './syntax';
 
 export interface PendingTask {
   id: number;
@@ -54,6 +54,8 @@ type Event =
   | { kind: 'wait' }
   /** `asyncio.all_tasks()`: the function deals with every task itself (waits for or cancels them). */
   | { kind: 'settle-all' };
+
+const ALL_TASKS = new Set(['all_tasks']);
 
 function isUntracked(task: PendingTask): boolean {
   return task.names.size === 0 && task.containers.size === 0;
@@ -225,15 +227,16 @@ class PendingTracker {
   }
 
   private call(node: Node, events: Event[]): void {
-    if (resolveAsyncioCall(this.model, node) === 'asyncio.all_tasks') {
+    if (mayCall(this.model, node, ALL_TASKS) && resolveAsyncioCall(this.model, node) === 'asyncio.all_tasks') {
       events.push({ kind: 'settle-all' });
     } else if (taskFactoryOf(this.model, node)) {
       this.taskCreation(node, events);
     } else {
       this.helperCall(node, events);
     }
-    const receiver = methodReceiver(node);
-    if (receiver?.type === 'identifier' && methodName(node) === 'cancel') events.push({ kind: 'settle', name: receiver.text });
+    const method = callMethod(this.model, node);
+    const receiver = method ? methodReceiver(node) : undefined;
+    if (receiver?.type === 'identifier' && method === 'cancel') events.push({ kind: 'settle', name: receiver.text });
     const args = node.childForFieldName('arguments');
     if (!args) return;
     const names = args.namedChildren.flatMap((a) => (a ? this.referencedNames(a) : []));

@@ -89,14 +89,81 @@ export function asyncioName(canonical: string | undefined): string | undefined {
   return m ? `asyncio.${m[1]}` : canonical;
 }
 
+/**
+ * What the lifecycle rules ask of every call, memoised per model: reading a node's fields crosses into WASM and
+ * resolving an attribute call can walk classes, so each is done at most once, and resolution only when needed.
+ */
+interface CallFacts {
+  /** `name` of `obj.name(...)`; undefined for calls of a plain name (or anything else). */
+  method?: string;
+  resolved: boolean;
+  /** The asyncio-normalised canonical name of the callee. */
+  callee?: string;
+}
+
+const callFactsByModel = new WeakMap<ModuleModel, Map<number, CallFacts>>();
+
+function callFacts(model: ModuleModel, call: Node): CallFacts {
+  let byCall = callFactsByModel.get(model);
+  if (!byCall) {
+    byCall = new Map();
+    callFactsByModel.set(model, byCall);
+  }
+  let facts = byCall.get(call.id);
+  if (!facts) {
+    const fn = call.childForFieldName('function');
+    facts = { method: fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined, resolved: false };
+    byCall.set(call.id, facts);
+  }
+  return facts;
+}
+
+/** `name` of a method call `obj.name(...)` (memoised). */
+export function callMethod(model: ModuleModel, call: Node): string | undefined {
+  return callFacts(model, call).method;
+}
+
+/**
+ * Whether the call can be one of the callees whose last name is in `names`: a call of a plain name (which may be
+ * an alias), or a method call with one of those names. A cheap filter before resolving.
+ */
+export function mayCall(model: ModuleModel, call: Node, names: ReadonlySet<string>): boolean {
+  const method = callFacts(model, call).method;
+  return method === undefined || names.has(method);
+}
+
 /** The asyncio-normalised canonical name of the function a call invokes. */
 export function resolveAsyncioCall(model: ModuleModel, call: Node): string | undefined {
-  return asyncioName(model.resolveCall(call));
+  const facts = callFacts(model, call);
+  if (!facts.resolved) {
+    facts.callee = asyncioName(model.resolveCall(call));
+    facts.resolved = true;
+  }
+  return facts.callee;
 }
+
+const identifiersByModel = new WeakMap<ModuleModel, Map<number, Node[]>>();
+
+/** Every identifier node inside `node` (memoised per model and node). */
+export function identifiersIn(model: ModuleModel, node: Node): readonly Node[] {
+  let byNode = identifiersByModel.get(model);
+  if (!byNode) {
+    byNode = new Map();
+    identifiersByModel.set(model, byNode);
+  }
+  let ids = byNode.get(node.id);
+  if (!ids) {
+    ids = node.descendantsOfType('identifier').filter((id): id is Node => !!id);
+    byNode.set(node.id, ids);
+  }
+  return ids;
+}
+
+const SLEEP = new Set(['sleep']);
 
 export function isSleepCall(model: ModuleModel, node: Node): boolean {
   const n = unwrapParens(node);
-  return n.type === 'call' && resolveAsyncioCall(model, n) === 'asyncio.sleep';
+  return n.type === 'call' && mayCall(model, n, SLEEP) && resolveAsyncioCall(model, n) === 'asyncio.sleep';
 }
 
 /** The statement that directly contains `node` (the child of a block or of the module). */
@@ -133,12 +200,6 @@ export function isAsyncStatement(node: Node): boolean {
   return node.children.some((c) => c?.type === 'async');
 }
 
-/** Every identifier name used anywhere inside `node` (for picking fresh names). */
-export function identifierNames(node: Node): Set<string> {
-  const names = new Set<string>();
-  for (const id of node.descendantsOfType('identifier')) if (id) names.add(id.text);
-  return names;
-}
 
 /**
  * An identifier node that reads a variable: not an attribute name (`x.name`), not a keyword-argument name

@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo, ModuleModel } from '../../model/moduleModel';
 import type { FunctionSummary } from '../../model/summary';
-import { asyncioName, callArguments, enclosingStatement, methodName, methodReceiver, resolveAsyncioCall, unwrapParens } from './syntax';
+import { asyncioName, callArguments, callMethod, enclosingStatement, mayCall, methodName, methodReceiver, resolveAsyncioCall, unwrapParens } from './syntax';
 
 export type TaskFactory = 'create_task' | 'ensure_future' | 'loop.create_task';
 
@@ -15,6 +15,8 @@ const FACTORIES: Readonly<Record<string, TaskFactory>> = {
   'asyncio.base_events.BaseEventLoop.create_task': 'loop.create_task',
   'asyncio.events.AbstractEventLoop.create_task': 'loop.create_task',
 };
+
+const FACTORY_NAMES = new Set(['create_task', 'ensure_future']);
 
 /** Callables returning a future that `ensure_future` passes through unchanged (no new task is created). */
 const FUTURE_RETURNING = new Set(['asyncio.gather', 'asyncio.shield', 'asyncio.wrap_future', 'asyncio.Future', 'asyncio.run_coroutine_threadsafe']);
@@ -28,10 +30,11 @@ const LOOP_LIKE_RECEIVER = /(?:^|[._])loop$/i;
  * `TaskGroup.create_task` is not a factory here: the group holds and awaits its tasks.
  */
 export function taskFactoryOf(model: ModuleModel, call: Node): TaskFactory | undefined {
+  if (!mayCall(model, call, FACTORY_NAMES)) return undefined;
   const name = resolveAsyncioCall(model, call);
   if (name === 'asyncio.TaskGroup.create_task') return undefined;
   let kind = name ? FACTORIES[name] : undefined;
-  if (!kind && methodName(call) === 'create_task') {
+  if (!kind && callMethod(model, call) === 'create_task') {
     const receiver = methodReceiver(call);
     if (receiver && LOOP_LIKE_RECEIVER.test(receiver.text)) kind = 'loop.create_task';
   }
