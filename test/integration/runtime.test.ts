@@ -109,6 +109,10 @@ describe('task inspector', function () {
     const waiters = api.runtime.treeItems(queue.key).filter((i) => i.kind === 'waiter');
     assert.deepEqual(waiters.map((w) => w.label).sort(), ['worker-0', 'worker-1', 'worker-2']);
 
+    // The picture for the README: the tree next to the code, scrolled to the workers and the blocking call.
+    await waitFor('the blocked-loop finding', () => api.runtime.runtimeDiagnostics(editor.document.uri).length > 0);
+    const shown = await vscode.window.showTextDocument(editor.document, { preserveFocus: true });
+    shown.revealRange(new vscode.Range(markerLine('worker waits') - 2, 0, markerLine('worker waits') - 2, 0), vscode.TextEditorRevealType.AtTop);
     await vscode.commands.executeCommand('asyncioLens.tasks.revealTask', liveTask(api, 'worker-0')!.id);
     await screenshotWhenVisible('task-tree', '.monaco-list-row[aria-label^="victim, pending"]', {
       run: () => vscode.commands.executeCommand('asyncioLens.tasks.revealTask', victim.id),
@@ -171,6 +175,8 @@ describe('task inspector', function () {
     assert.match(runtime.message, /^confirmed at runtime: loop blocked (\d+ ms|\d\.\d s) here, in task 'Task-1' \(AIO200\)$/);
     assert.equal(runtime.severity, vscode.DiagnosticSeverity.Warning);
     assert.deepEqual(api.runtime.runtimeDiagnostics(editor.document.uri).map((d) => d.message), [runtime.message]);
+    editor.revealRange(runtime.range, vscode.TextEditorRevealType.InCenter);
+    await screenshotWhenVisible('runtime-finding', '.monaco-hover:has-text("confirmed at runtime")', { mouseOver: '.squiggly-warning' });
   });
 
   it('shows the task lifetimes in the timeline', async () => {
