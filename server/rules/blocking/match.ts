@@ -80,7 +80,9 @@ function findCoroutineCalls(model: ModuleModel): CoroutineCall[] {
   for (const site of candidates) {
     if (inRanges(excluded, site.node)) continue;
     const coroutine = model.inCoroutineBody(site.node);
-    if (coroutine) found.push({ site, coroutine });
+    // Default values and annotations run when the `def` runs, not in the coroutine.
+    const body = coroutine?.node.childForFieldName('body');
+    if (coroutine && body && site.node.startIndex >= body.startIndex) found.push({ site, coroutine });
   }
   return found;
 }
