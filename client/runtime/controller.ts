@@ -56,6 +56,8 @@ export class RuntimeController implements vscode.Disposable {
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
   private lastFullSnapshotRequest = 0;
+  /** Numbers the debug runs, to recognise their debug sessions. */
+  private debugRuns = 0;
   status: SessionStatus = 'idle';
   paused = false;
 
@@ -129,7 +131,7 @@ export class RuntimeController implements vscode.Disposable {
   async runInTerminal(target: RunTarget, label: string, resource: vscode.Uri | undefined, cwd: string | undefined): Promise<void> {
     if (!this.ensureTrusted() || !(await this.confirmReplace())) return;
     const interpreter = await resolveInterpreter(resource, (line) => this.output.appendLine(line));
-    const run = await this.beginRun(label);
+    const run = await this.beginRun(label, `Check its terminal: is '${interpreter.command}' a Python 3.8 or later?`);
     const env = {
       ...run.session.environment(),
       PYTHONPATH: pythonPathWith(this.context.asAbsolutePath('python'), process.env.PYTHONPATH),
@@ -147,13 +149,6 @@ export class RuntimeController implements vscode.Disposable {
     await vscode.commands.executeCommand('workbench.view.extension.asyncioLens');
     terminal.show(false); // the program's stdin is this terminal
     terminal.sendText(shellCommandLine(argv, shellKind(vscode.env.shell)), true);
-    run.connectTimer = setTimeout(() => {
-      if (this.run === run && this.status === 'waiting') {
-        void vscode.window.showWarningMessage(
-          `${label} has not connected to the task inspector after ${CONNECT_WARNING_MS / 1000} s. Check its terminal: is '${interpreter.command}' a Python 3.8 or later?`,
-        );
-      }
-    }, CONNECT_WARNING_MS);
   }
 
   /**
@@ -162,12 +157,13 @@ export class RuntimeController implements vscode.Disposable {
    */
   async prepareDebugRun(label: string): Promise<{ env: Record<string, string>; marker: string } | undefined> {
     if (!this.ensureTrusted() || !(await this.confirmReplace())) return undefined;
-    const run = await this.beginRun(label);
-    run.debugMarker = run.session.token.slice(0, 12);
+    const run = await this.beginRun(label, 'Check the Debug Console and the terminal of the debug session.');
+    run.debugMarker = `run-${++this.debugRuns}`;
     return { env: run.session.environment(), marker: run.debugMarker };
   }
 
-  private async beginRun(label: string): Promise<LiveRun> {
+  /** Opens the session of a new run; `whereToLook` completes the warning shown if the program never connects. */
+  private async beginRun(label: string, whereToLook: string): Promise<LiveRun> {
     this.endRun('a new run started');
     this.run?.terminal?.dispose();
     this.player = undefined;
@@ -182,7 +178,12 @@ export class RuntimeController implements vscode.Disposable {
         if (run && this.run === run) this.endRun('the program disconnected');
       },
     });
-    run = { label, session, terminal: undefined, debugMarker: undefined, connectTimer: undefined };
+    const connectTimer = setTimeout(() => {
+      if (this.run === run && this.status === 'waiting') {
+        void vscode.window.showWarningMessage(`${label} has not connected to the task inspector after ${CONNECT_WARNING_MS / 1000} s. ${whereToLook}`);
+      }
+    }, CONNECT_WARNING_MS);
+    run = { label, session, terminal: undefined, debugMarker: undefined, connectTimer };
     this.run = run;
     this.model = model;
     this.paused = false;

@@ -33,12 +33,11 @@ export class LensDebugConfigurationProvider implements vscode.DebugConfiguration
     // F5 without a launch.json while a Python file is open: debug that file.
     if (!config.type && !config.request && !config.name) Object.assign(config, DEFAULT_DEBUG_CONFIGURATION);
     if (!vscode.extensions.getExtension(DEBUGPY_EXTENSION_ID)) {
-      const install = 'Show Python Debugger';
-      const choice = await vscode.window.showErrorMessage(
-        'Debugging with Asyncio Lens needs the Python Debugger extension (ms-python.debugpy).',
-        install,
-      );
-      if (choice) await vscode.commands.executeCommand('workbench.extensions.search', DEBUGPY_EXTENSION_ID);
+      const show = 'Show Python Debugger';
+      // Not awaited: the launch is cancelled now, whether or not the user answers.
+      void vscode.window
+        .showErrorMessage('Debugging with Asyncio Lens needs the Python Debugger extension (ms-python.debugpy).', show)
+        .then((choice) => choice && vscode.commands.executeCommand('workbench.extensions.search', DEBUGPY_EXTENSION_ID));
       return undefined;
     }
     const lens = config as vscode.DebugConfiguration & LensLaunchConfig;

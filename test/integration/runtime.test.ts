@@ -246,6 +246,20 @@ describe('task inspector', function () {
     }
   });
 
+  it('refuses a launch.json debug run when the Python Debugger extension is missing, without opening a session', async () => {
+    // Both hosts start VS Code without other extensions (code-server has none, the desktop host disables them).
+    assert.equal(vscode.extensions.getExtension('ms-python.debugpy'), undefined);
+    const before = api.runtime.status().status;
+    const started = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], {
+      type: 'asyncio-lens',
+      request: 'launch',
+      name: 'Python: Debug with Asyncio Lens',
+      program: fixtureUri(FIXTURE).fsPath,
+    });
+    assert.equal(started, false);
+    assert.equal(api.runtime.status().status, before, 'no session was opened');
+  });
+
   it('replays a recording made with --record, snapshot by snapshot', async () => {
     const extensionPath = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
     const folder = mkdtempSync(join(tmpdir(), 'asyncio-lens-recording-'));
