@@ -115,7 +115,11 @@ export class TaskModel {
   private changes = noChange();
   private resourcesJson = '[]';
 
-  constructor(private readonly finishedLimit = 2000) {}
+  constructor(
+    private readonly finishedLimit = 2000,
+    /** A program can produce findings without end (a coroutine never awaited in a loop): the oldest go first. */
+    private readonly findingLimit = 10_000,
+  ) {}
 
   task(id: number): AnyTask | undefined {
     return this.live.get(id) ?? this.finished.get(id);
@@ -169,6 +173,7 @@ export class TaskModel {
         break;
       case 'finding':
         this.findings.set(message.id, message);
+        if (this.findings.size > this.findingLimit) this.findings.delete(this.findings.keys().next().value as number);
         this.changes.findings.push(message);
         break;
       default:

@@ -106,6 +106,12 @@ describe('task model', () => {
     assert.equal(model.takeChanges().findings.length, 2);
   });
 
+  it('bounds the findings kept, dropping the oldest first', () => {
+    const model = new TaskModel(10, 3);
+    for (const id of [1, 2, 3, 4]) model.apply(finding(id));
+    assert.deepEqual([...model.findings.keys()], [2, 3, 4]);
+  });
+
   it('computes a live task’s age from its loop’s latest snapshot and a finished task’s from its end', () => {
     const model = new TaskModel();
     model.apply(snapshot(1, [task(1, { createdAt: 10_000 })], { time: 12_500, finished: [finishedTask(2, { createdAt: 1_000, finishedAt: 4_000 })] }));
