@@ -76,13 +76,16 @@ function findCoroutineCalls(model: ModuleModel): CoroutineCall[] {
   const candidates = model.calls.filter((site) => site.fn?.isAsync && !site.inLambda);
   if (candidates.length === 0) return [];
   const excluded = typeCheckingRanges(model);
+  const bodyStarts = new Map<FunctionInfo, number>();
   const found: CoroutineCall[] = [];
   for (const site of candidates) {
     if (inRanges(excluded, site.node)) continue;
     const coroutine = model.inCoroutineBody(site.node);
+    if (!coroutine) continue;
     // Default values and annotations run when the `def` runs, not in the coroutine.
-    const body = coroutine?.node.childForFieldName('body');
-    if (coroutine && body && site.node.startIndex >= body.startIndex) found.push({ site, coroutine });
+    let bodyStart = bodyStarts.get(coroutine);
+    if (bodyStart === undefined) bodyStarts.set(coroutine, (bodyStart = coroutine.node.childForFieldName('body')?.startIndex ?? Infinity));
+    if (site.node.startIndex >= bodyStart) found.push({ site, coroutine });
   }
   return found;
 }
@@ -100,7 +103,6 @@ const FORWARDING: Readonly<Record<string, ForwardedArguments>> = {
 
 /** `call` is an argument of `to_thread(...)` / `run_in_executor(...)`: in the function's slot, or after it. */
 export interface OffloaderArgument {
-  offloader: Node;
   forwards: ForwardedArguments;
   /** `to_thread(f(x))`: `f` runs on the loop and only its result reaches the thread. */
   inFunctionSlot: boolean;
@@ -118,7 +120,7 @@ export function offloaderArgument(model: ModuleModel, call: Node): OffloaderArgu
   const positional = list.namedChildren.filter((a) => a && a.type !== 'keyword_argument' && a.type !== 'comment');
   const slot = positional.findIndex((a) => a?.id === call.id);
   if (slot === -1 || slot < (isExecutor ? 1 : 0)) return undefined;
-  return { offloader, forwards, inFunctionSlot: slot === (isExecutor ? 1 : 0) };
+  return { forwards, inFunctionSlot: slot === (isExecutor ? 1 : 0) };
 }
 
 /** Every call that runs on the loop inside a coroutine body (computed once per model). */
