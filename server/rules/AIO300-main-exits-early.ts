@@ -36,6 +36,8 @@ class ExitFixBuilder {
 
   /** How the fix can refer to a pending task at an exit: a variable, `*collection`, or nothing. */
   private handleOf(task: PendingTask): string | undefined {
+    // A helper's return value (a server, a pool) is not necessarily awaitable.
+    if (task.helper) return undefined;
     if (!task.inLoop) {
       const name = [...task.names].find((n) => isStableName(this.fn, n));
       if (name) return name;

@@ -7,7 +7,7 @@ import { asyncioReference, indentationOf, insertBefore, replaceNode } from '../f
 import type { ModuleModel } from '../model/moduleModel';
 import { insertStatementsAfter, startsOwnLine } from './lifecycle/edits';
 import { canFinishWithoutRaiseOrReturn } from './lifecycle/flow';
-import { asyncioName, clauseBlock, isAsyncStatement, methodName, statementsOf, unwrapParens, walkSameScope } from './lifecycle/syntax';
+import { asyncioName, callMethod, clauseBlock, identifiersIn, isAsyncStatement, methodName, statementsOf, unwrapParens, walkSameScope } from './lifecycle/syntax';
 import { targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
 
@@ -60,20 +60,37 @@ function uncancels(block: Node): boolean {
 }
 
 /**
- * `except CancelledError as exc: pending = exc` keeps the exception to re-raise it later (after finishing some
- * work under `asyncio.shield`): a deliberate deferral, not a swallow.
+ * The handler hands the cancellation on instead of dropping it: it keeps the exception to re-raise it later
+ * (`pending = exc`), forwards it (`future.set_exception(exc)`), or sets a flag that the function tests before
+ * raising (`cancelled = True` ... `if cancelled: raise`), the patterns for finishing work before propagating.
  */
-function keepsException(clause: Node, block: Node): boolean {
+function handsOn(model: ModuleModel, clause: Node, block: Node, fnNode: Node): boolean {
   const value = clause.childForFieldName('value') ?? clause.namedChildren.find((c) => c?.type === 'as_pattern');
   const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias') : null;
-  const name = (alias?.namedChild(0) ?? alias)?.text;
-  if (!name) return false;
-  let kept = false;
+  const exception = (alias?.namedChild(0) ?? alias)?.text;
+  const flags = new Set<string>();
+  let handed = false;
   walkSameScope(block, (node) => {
-    if (node.type === 'assignment' && unwrapParens(node.childForFieldName('right') ?? node).text === name) kept = true;
-    return kept ? false : undefined;
+    if (handed) return false;
+    if (node.type === 'assignment') {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (exception && right && unwrapParens(right).text === exception) handed = true;
+      if (left?.type === 'identifier') flags.add(left.text);
+    } else if (node.type === 'call' && exception && callMethod(model, node) === 'set_exception') {
+      handed = node.childForFieldName('arguments')?.namedChildren.some((a) => a?.text === exception) ?? false;
+    }
+    return undefined;
   });
-  return kept;
+  if (handed || !flags.size) return handed;
+  return model.nodesOfType('if_statement').some((test) => {
+    if (test.startIndex < block.endIndex || test.endIndex > fnNode.endIndex) return false;
+    const condition = test.childForFieldName('condition');
+    const consequence = test.childForFieldName('consequence');
+    return (
+      !!condition && !!consequence && identifiersIn(model, condition).some((id) => flags.has(id.text)) && consequence.descendantsOfType('raise_statement').length > 0
+    );
+  });
 }
 
 /** `break`/`continue` in the block aimed at a loop around the handler (not at a loop inside it). */
@@ -142,7 +159,7 @@ export const cancellationSwallowed: Rule = {
         if (!catcher) continue;
         // The first handler that catches the cancellation is the one that decides its fate.
         const block = clauseBlock(clause);
-        if (block && canFinishWithoutRaiseOrReturn(block) && !uncancels(block) && !keepsException(clause, block)) {
+        if (block && canFinishWithoutRaiseOrReturn(block) && !uncancels(block) && !handsOn(model, clause, block, fn.node)) {
           const fix = reraiseFix(model, block);
           const broad = catcher !== 'CancelledError' || caughtTypes(clause).length > 1;
           const dedicated = broad ? dedicatedClauseFix(model, clause) : undefined;

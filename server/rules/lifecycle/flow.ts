@@ -175,15 +175,16 @@ export class FlowWalker {
     const finallyClause = node.namedChildren.find((c) => c?.type === 'finally_clause');
     const finallyBlock = finallyClause ? clauseBlock(finallyClause) : undefined;
     if (finallyBlock) this.finallyBlocks = [...this.finallyBlocks, finallyBlock];
-    // An exception can leave the body between any two of its statements: handlers start from any of those states.
-    const reachedInBody: FlowState[] = [state];
+    // An exception can leave the body in any of its statements; a handler starts from the state after that statement
+    // (its effects taken as done: `await task` that raises has still finished the task).
+    const reachedInBody: FlowState[] = [];
     let current: FlowState = state;
     for (const statement of statementsOf(node.childForFieldName('body'))) {
       if (!current) break;
       current = this.statement(statement, current);
       reachedInBody.push(current);
     }
-    const handlerEntry = join(...reachedInBody);
+    const handlerEntry = reachedInBody.length ? join(...reachedInBody) : state;
     const outcomes: FlowState[] = [];
     const elseClause = node.namedChildren.find((c) => c?.type === 'else_clause');
     outcomes.push(elseClause ? this.block(clauseBlock(elseClause), current) : current);

@@ -1,10 +1,11 @@
 // Which tasks a coroutine starts can still be pending when it returns, path by path (AIO300's analysis).
 //
 // A task is pending from its creation until, on that path, it is awaited, passed to a call that is not mere
-// inspection (gather, wait, wait_for, shield, a helper...), cancelled, stored outside the function, or returned.
+// inspection (gather, wait, wait_for, shield, a helper...), cancelled, asked for its result, stored outside the
+// function, or returned.
 // Tasks are followed through the names and local collections that hold them. Tasks without a handle (a discarded
-// `create_task(...)`, or tasks a helper started) are taken as waited for by any later `await` other than
-// `asyncio.sleep()`: the program may be waiting on a queue, an event or a server that outlives them.
+// `create_task(...)`, or tasks a helper started, whatever it returned) are taken as waited for by any later `await`
+// other than `asyncio.sleep()`: the program may be waiting on a queue, an event or a server that outlives them.
 import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo, ModuleModel } from '../../model/moduleModel';
 import { FlowWalker } from './flow';
@@ -102,7 +103,7 @@ class PendingTracker {
           for (const t of this.tasks) if (t.names.has(event.name) || t.containers.has(event.name)) next.delete(t.id);
           break;
         case 'wait':
-          for (const t of this.tasks) if (isUntracked(t)) next.delete(t.id);
+          for (const t of this.tasks) if (isUntracked(t) || t.helper) next.delete(t.id);
           break;
         case 'settle-all':
           next.clear();
@@ -236,7 +237,8 @@ class PendingTracker {
     }
     const method = callMethod(this.model, node);
     const receiver = method ? methodReceiver(node) : undefined;
-    if (receiver?.type === 'identifier' && method === 'cancel') events.push({ kind: 'settle', name: receiver.text });
+    // Cancelling a task settles it; so does reading its outcome, which only succeeds once it is done.
+    if (receiver?.type === 'identifier' && (method === 'cancel' || method === 'result' || method === 'exception')) events.push({ kind: 'settle', name: receiver.text });
     const args = node.childForFieldName('arguments');
     if (!args) return;
     const names = args.namedChildren.flatMap((a) => (a ? this.referencedNames(a) : []));
@@ -276,15 +278,20 @@ class PendingTracker {
     const callee = calledFunction(this.model, node);
     if (!callee) return;
     const { fn, display } = callee;
-    let starts = false;
     if (!fn.isAsync) {
-      starts = syncHelperStartsTasks(this.model, fn);
+      if (!syncHelperStartsTasks(this.model, fn)) return;
+      // What a plain helper returns may be (or own) what it started: follow it like a task. Awaiting it, handing it
+      // on or storing it settles the tasks; a name bound to it is a handle.
+      const sink = taskSink(node);
+      const fields: Partial<PendingTask> = { helper: display };
+      if (sink.kind === 'name') fields.names = new Set([sink.name]);
+      else if (sink.kind === 'container' && sink.container.type === 'identifier') fields.containers = new Set([sink.container.text]);
+      else if (sink.kind !== 'discarded' && !(sink.kind === 'argument' && onlyInspects(this.model, sink.call))) return;
+      events.push({ kind: 'start', task: this.newTask(node, fields) });
     } else if ('node' in fn && node.parent?.type === 'await' && this.depth < MAX_HELPER_DEPTH) {
-      // An awaited local coroutine: it started tasks that are still pending at one of its exits.
-      const analysis = pendingAnalysis(this.model, fn, this.depth + 1, this.cache);
-      starts = analysis.exits.length > 0;
+      // An awaited local coroutine that returns with tasks still pending at one of its exits.
+      if (pendingAnalysis(this.model, fn, this.depth + 1, this.cache).exits.length) events.push({ kind: 'start', task: this.newTask(node, { helper: display }) });
     }
-    if (starts) events.push({ kind: 'start', task: this.newTask(node, { helper: display }) });
   }
 }
 
