@@ -1,6 +1,6 @@
 // Runs programs under the runtime adapter and shows what they do: owns the session (listener + token), the terminal
 // the program runs in, the task model, and feeds the tree view, the diagnostics, the status bar and the timeline with
-// batched updates. Also replays recordings. Commands are registered in commands.ts.
+// batched updates. Also replays recordings. Its commands are registered in index.ts.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AdapterMessage, ReplyMessage } from '../../shared/runtimeProtocol';

@@ -8,7 +8,7 @@ import { debugpyConfiguration, pythonPathWith, type LensLaunchConfig } from './l
 export const DEBUG_TYPE = 'asyncio-lens';
 export const DEBUGPY_EXTENSION_ID = 'ms-python.debugpy';
 
-export const DEFAULT_DEBUG_CONFIGURATION = {
+const DEFAULT_DEBUG_CONFIGURATION = {
   name: 'Python: Debug with Asyncio Lens',
   type: DEBUG_TYPE,
   request: 'launch',

@@ -6,9 +6,9 @@ import * as vscode from 'vscode';
 import type { FindingMessage } from '../../shared/runtimeProtocol';
 import { findingDiagnosticMessage, findingEntries, type FindingEntry, type FindingSeverity } from './findings';
 
-export const RUNTIME_DIAGNOSTIC_SOURCE = 'asyncio-lens (runtime)';
+const RUNTIME_DIAGNOSTIC_SOURCE = 'asyncio-lens (runtime)';
 /** Source of the language server's diagnostics (server/server.ts). */
-export const STATIC_DIAGNOSTIC_SOURCE = 'asyncio-lens';
+const STATIC_DIAGNOSTIC_SOURCE = 'asyncio-lens';
 
 const SEVERITY: Record<FindingSeverity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,

@@ -1,7 +1,7 @@
 // Text shown for tasks, frames and findings: tree descriptions, Markdown tooltips, the copied stack. Free of `vscode`.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FindingMessage, FinishedTaskInfo, ResourceInfo, StackFrame, TaskState } from '../../shared/runtimeProtocol';
+import type { FinishedTaskInfo, ResourceInfo, StackFrame, TaskState } from '../../shared/runtimeProtocol';
 import type { AnyTask, TaskModel } from './model';
 
 export function shortLocation(frame: { file: string; line: number }): string {
@@ -116,12 +116,4 @@ export function resourceTooltipMarkdown(resource: ResourceInfo, model: TaskModel
     lines.push('', `Waiting: ${names.map(escapeMarkdown).join(', ')}`);
   }
   return lines.join('\n');
-}
-
-/** "loop blocked 1.2 s here" and the like: the runtime fact a diagnostic reports, without the static rule. */
-export function findingSummary(finding: FindingMessage): string {
-  if (finding.kind === 'blocked-loop' && finding.duration !== undefined) {
-    return finding.ongoing ? `loop blocked here for ${formatDuration(finding.duration)} so far` : `loop blocked ${formatDuration(finding.duration)} here`;
-  }
-  return finding.message;
 }

@@ -81,7 +81,7 @@ function flatComparator(order: FlatOrder): (a: AnyTask, b: AnyTask) => number {
 }
 
 /** Whether the task's name, coroutine, file name and line, or what it awaits contain `needle` (lower case). */
-export function matchesFilter(task: AnyTask, needle: string): boolean {
+function matchesFilter(task: AnyTask, needle: string): boolean {
   if (!needle) return true;
   const where = task.location ? shortLocation(task.location) : '';
   return `${task.name}\n${task.coro}\n${where}\n${task.awaitingDetail ?? ''}`.toLowerCase().includes(needle);
@@ -311,7 +311,7 @@ export interface IndexDiff {
 }
 
 /** Most single-node refreshes sent at once; beyond this one full refresh is cheaper for VS Code. */
-export const MAX_PARTIAL_REFRESH = 300;
+const MAX_PARTIAL_REFRESH = 300;
 
 /** The closest node that holds both `oldParent` (in `before`) and `newParent` (in `after`). */
 function commonAncestor(before: TaskIndex, after: TaskIndex, oldParent: string, newParent: string): string {

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { ResourceKind, StackFrame, TaskState } from '../../shared/runtimeProtocol';
 import { resourceDescription, resourceTooltipMarkdown, shortLocation, STATE_LABEL, taskDescription, taskTooltipMarkdown } from './format';
-import type { AnyTask, ModelChange, TaskModel } from './model';
+import type { ModelChange, TaskModel } from './model';
 import {
   buildTaskIndex,
   diffIndexes,
@@ -42,7 +42,7 @@ const RESOURCE_ICON: Record<ResourceKind, string> = {
 /** Tasks shown in total up to which parent tasks start expanded (bigger trees start collapsed). */
 const EXPAND_BELOW = 60;
 
-export function frameCommand(frame: StackFrame): vscode.Command {
+function frameCommand(frame: StackFrame): vscode.Command {
   return { command: OPEN_FRAME_COMMAND, title: 'Open Frame', arguments: [frame.file, frame.line] };
 }
 
@@ -69,10 +69,6 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     return this.options;
   }
 
-  get currentIndex(): TaskIndex | undefined {
-    return this.index;
-  }
-
   /** Shows another model (a new run, or a recording moved backwards). */
   setModel(model: TaskModel | undefined): void {
     this.model = model;
@@ -93,18 +89,17 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     const needsRebuild = change.tasks.size > 0 || change.structure || change.resources;
     if (needsRebuild) this.stale = true;
     if (!this.visible()) return;
-    if (this.stale) this.rebuild();
-    else this.refreshKeys([...this.pendingKeys]);
-    this.pendingKeys.clear();
+    if (this.stale) {
+      this.rebuild();
+    } else {
+      this.refreshKeys([...this.pendingKeys]);
+      this.pendingKeys.clear();
+    }
   }
 
   /** The view became visible: catch up on what happened while it was hidden. */
   catchUp(): void {
-    if (this.stale || this.pendingKeys.size > 0) {
-      this.stale = true;
-      this.rebuild();
-      this.pendingKeys.clear();
-    }
+    if (this.stale || this.pendingKeys.size > 0) this.rebuild();
   }
 
   private reloadAll(): void {
@@ -121,6 +116,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     this.index = buildTaskIndex(this.model, this.options, before?.nodes);
     this.stale = false;
     const diff = diffIndexes(before, this.index, this.pendingKeys);
+    this.pendingKeys.clear();
     if (diff.full) {
       this.lazyNodes.clear();
       this.changed.fire(undefined);
@@ -310,11 +306,6 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       if (resource) item.tooltip = new vscode.MarkdownString(resourceTooltipMarkdown(resource, model));
     }
     return item;
-  }
-
-  /** The task a node stands for, if any (tasks, waiters, frames). */
-  taskOf(node: { taskId?: unknown } | undefined): AnyTask | undefined {
-    return typeof node?.taskId === 'number' ? this.model?.task(node.taskId) : undefined;
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { TimelineData } from './timelineData';
 
-export const TIMELINE_VIEW_TYPE = 'asyncioLens.timeline';
+const TIMELINE_VIEW_TYPE = 'asyncioLens.timeline';
 /** Least time between two data messages to the page. */
 const POST_INTERVAL_MS = 1000;
 
