@@ -177,6 +177,12 @@ describe('task inspector', function () {
     assert.deepEqual(api.runtime.runtimeDiagnostics(editor.document.uri).map((d) => d.message), [runtime.message]);
     editor.revealRange(runtime.range, vscode.TextEditorRevealType.InCenter);
     await screenshotWhenVisible('runtime-finding', '.monaco-hover:has-text("confirmed at runtime")', { mouseOver: '.squiggly-warning' });
+
+    // Once the file is edited its line numbers no longer match the run: the runtime findings go, the static stay.
+    await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '# edited\n'));
+    await waitFor('the runtime finding to clear after the edit', () => api.runtime.runtimeDiagnostics(editor.document.uri).length === 0);
+    assert.equal(vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === RUNTIME_SOURCE).length, 0);
+    await revertAndCloseAllEditors();
   });
 
   it('shows the task lifetimes in the timeline', async () => {
