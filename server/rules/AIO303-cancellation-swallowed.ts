@@ -7,7 +7,8 @@ import { asyncioReference, indentationOf, insertBefore, replaceNode } from '../f
 import type { ModuleModel } from '../model/moduleModel';
 import { insertStatementsAfter, startsOwnLine } from './lifecycle/edits';
 import { canFinishWithoutRaiseOrReturn } from './lifecycle/flow';
-import { asyncioName, callMethod, clauseBlock, identifiersIn, isAsyncStatement, methodName, statementsOf, unwrapParens, walkSameScope } from './lifecycle/syntax';
+import { onlyInspects } from './lifecycle/tasks';
+import { asyncioName, clauseBlock, identifiersIn, isAsyncStatement, methodName, statementsOf, unwrapParens, walkSameScope } from './lifecycle/syntax';
 import { targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
 
@@ -49,11 +50,14 @@ function suspends(body: Node): boolean {
   return found;
 }
 
-/** `asyncio.current_task().uncancel()` in the handler: swallowing the cancellation is deliberate (3.11+). */
-function uncancels(block: Node): boolean {
+/**
+ * `task.uncancel()` or `task.cancelling()` in the handler (3.11+): it tells its own cancellation from a cancelled
+ * awaitable and decides deliberately (typically `if task.cancelling(): raise`).
+ */
+function decidesOnCancelling(block: Node): boolean {
   let found = false;
   walkSameScope(block, (node) => {
-    if (node.type === 'call' && methodName(node) === 'uncancel') found = true;
+    if (node.type === 'call' && ['uncancel', 'cancelling'].includes(methodName(node) ?? '')) found = true;
     return found ? false : undefined;
   });
   return found;
@@ -61,8 +65,9 @@ function uncancels(block: Node): boolean {
 
 /**
  * The handler hands the cancellation on instead of dropping it: it keeps the exception to re-raise it later
- * (`pending = exc`), forwards it (`future.set_exception(exc)`), or sets a flag that the function tests before
- * raising (`cancelled = True` ... `if cancelled: raise`), the patterns for finishing work before propagating.
+ * (`pending = exc`), passes it to a call other than logging (`future.set_exception(exc)`, `errors.append(exc)`),
+ * or sets a flag that the function tests before raising (`cancelled = True` ... `if cancelled: raise`), the
+ * patterns for finishing work before propagating.
  */
 function handsOn(model: ModuleModel, clause: Node, block: Node, fnNode: Node): boolean {
   const value = clause.childForFieldName('value') ?? clause.namedChildren.find((c) => c?.type === 'as_pattern');
@@ -77,7 +82,7 @@ function handsOn(model: ModuleModel, clause: Node, block: Node, fnNode: Node): b
       const right = node.childForFieldName('right');
       if (exception && right && unwrapParens(right).text === exception) handed = true;
       if (left?.type === 'identifier') flags.add(left.text);
-    } else if (node.type === 'call' && exception && callMethod(model, node) === 'set_exception') {
+    } else if (node.type === 'call' && exception && !onlyInspects(model, node)) {
       handed = node.childForFieldName('arguments')?.namedChildren.some((a) => a?.text === exception) ?? false;
     }
     return undefined;
@@ -159,7 +164,7 @@ export const cancellationSwallowed: Rule = {
         if (!catcher) continue;
         // The first handler that catches the cancellation is the one that decides its fate.
         const block = clauseBlock(clause);
-        if (block && canFinishWithoutRaiseOrReturn(block) && !uncancels(block) && !handsOn(model, clause, block, fn.node)) {
+        if (block && canFinishWithoutRaiseOrReturn(block) && !decidesOnCancelling(block) && !handsOn(model, clause, block, fn.node)) {
           const fix = reraiseFix(model, block);
           const broad = catcher !== 'CancelledError' || caughtTypes(clause).length > 1;
           const dedicated = broad ? dedicatedClauseFix(model, clause) : undefined;

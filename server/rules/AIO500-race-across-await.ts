@@ -2,10 +2,11 @@
 // and act are separated by an `await`, outside any `async with` (a lock). Precision over recall: only this shape
 //
 //   if <condition reading S>:
-//       ...                      # an await here, or in the write's own right-hand side
-//       <write to S>             # a statement of the `if` block itself, not nested in a re-check
+//       value = await ...        # or the await inside the write itself: S = await connect()
+//       <write of value to S>    # a statement of the `if` block itself, not nested in a re-check
 //
-// where a write is `S = ...`, `S[k] = ...`, `S += ...`, `del S[k]` or `S.append/add/update/setdefault/...(...)`.
+// where a write is `S = v`, `S[k] = v`, `S += v` or `S.append/add/update/setdefault/...(v)` and `v` is (or uses) the
+// awaited result.
 import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { isAsyncStatement, isVariableReference, resolveAsyncioCall, statementsOf, unwrapParens, walkSameScope } from './lifecycle/syntax';
@@ -51,30 +52,43 @@ class RaceChecker {
     return states;
   }
 
-  /** The shared state a statement writes, if it is one of the write shapes. */
-  writtenState(statement: Node): string | undefined {
-    if (statement.type === 'delete_statement') {
-      const target = statement.namedChild(0);
-      return target?.type === 'subscript' ? this.stateKey(target.childForFieldName('value') ?? target) : undefined;
-    }
+  /** The shared state a statement writes and the values it stores, if it is one of the write shapes. */
+  write(statement: Node): { state: string; values: Node[] } | undefined {
     const inner = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
     if (!inner) return undefined;
+    let state: string | undefined;
+    let values: Node[] = [];
     if (inner.type === 'assignment' || inner.type === 'augmented_assignment') {
       const left = inner.childForFieldName('left');
-      if (!left) return undefined;
-      if (left.type === 'subscript') return this.stateKey(left.childForFieldName('value') ?? left);
+      const right = inner.childForFieldName('right');
+      if (!left || !right) return undefined;
+      values = [right];
+      if (left.type === 'subscript') state = this.stateKey(left.childForFieldName('value') ?? left);
       // Assigning a module name inside a function only writes the global when it is declared `global`.
-      if (left.type === 'identifier' && !this.fn.scope.declaredOutside.has(left.text)) return undefined;
-      return this.stateKey(left);
-    }
-    if (inner.type === 'call') {
+      else if (left.type !== 'identifier' || this.fn.scope.declaredOutside.has(left.text)) state = this.stateKey(left);
+    } else if (inner.type === 'call') {
       const callee = inner.childForFieldName('function');
       const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
       const receiver = callee?.childForFieldName('object');
-      return method && MUTATORS.has(method) && receiver ? this.stateKey(receiver) : undefined;
+      if (method && MUTATORS.has(method) && receiver) state = this.stateKey(receiver);
+      values = inner.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c) ?? [];
     }
-    return undefined;
+    return state ? { state, values } : undefined;
   }
+}
+
+/** Names a statement binds from an awaited result: `value = await fetch()`, `a, b = await pair()`. */
+function namesBoundFromAwait(statement: Node): string[] {
+  const inner = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
+  const right = inner?.type === 'assignment' ? inner.childForFieldName('right') : null;
+  const left = inner?.childForFieldName('left');
+  if (!right || !left || !firstSuspension(right)) return [];
+  return left.type === 'identifier' ? [left.text] : left.namedChildren.filter((c): c is Node => c?.type === 'identifier').map((c) => c.text);
+}
+
+/** A stored value that comes from across the await: it contains one, or names a result bound from one. */
+function comesFromAwait(values: Node[], awaitedNames: ReadonlySet<string>): boolean {
+  return values.some((v) => !!firstSuspension(v) || [v, ...v.descendantsOfType('identifier')].some((id) => id?.type === 'identifier' && awaitedNames.has(id.text)));
 }
 
 /** Where the coroutine suspends inside `node` (same function): an `await`, `async for` or `async with`. */
@@ -125,21 +139,25 @@ export const raceAcrossAwait: Rule = {
       const checked = checker.checkedStates(condition);
       if (!checked.size) continue;
       let suspension: Node | undefined;
+      const awaitedNames = new Set<string>();
       for (const statement of statementsOf(ifNode.childForFieldName('consequence'))) {
-        const written = checker.writtenState(statement);
-        // An await in the write's own right-hand side (`self.x = await connect()`) also runs before the store.
-        const before = suspension ?? (written ? firstSuspension(statement) : undefined);
-        if (written && checked.has(written)) {
-          // Written before any await (a placeholder that claims the key): other tasks already see the change.
-          if (!before) break;
-          report({
-            node: condition,
-            message:
-              `\`${fn.name}\` checks \`${written}\` here and writes it after an \`await\` (line ${before.startPosition.row + 1}): another task can run in between, ` +
-              'pass the same check and do the same work, and one write overwrites the other. Re-check after the `await`, or hold an `asyncio.Lock` around the check and the write.',
-          });
+        const write = checker.write(statement);
+        if (write && checked.has(write.state)) {
+          // An await in the write's own right-hand side (`self.x = await connect()`) also runs before the store.
+          const before = suspension ?? firstSuspension(statement);
+          // Written before any await (a placeholder that claims the key): other tasks already see the change. A
+          // value not obtained across the await (a flag reset, `self._closed = True`) is a benign repeat at worst.
+          if (before && comesFromAwait(write.values, awaitedNames)) {
+            report({
+              node: condition,
+              message:
+                `\`${fn.name}\` checks \`${write.state}\` here and stores what it got from an \`await\` (line ${before.startPosition.row + 1}): another task can run in between, ` +
+                'pass the same check and do the same work, and one write overwrites the other. Re-check after the `await`, or hold an `asyncio.Lock` around the check and the write.',
+            });
+          }
           break;
         }
+        for (const name of namesBoundFromAwait(statement)) awaitedNames.add(name);
         suspension ??= firstSuspension(statement);
       }
     }
