@@ -104,6 +104,10 @@ export class ModuleModel {
   private readonly scopeByNode = new Map<number, Scope>();
   private readonly functionByNode = new Map<number, FunctionInfo>();
   private readonly resolveCache = new Map<number, string | undefined>();
+  private readonly callCache = new Map<number, string | undefined>();
+  private readonly parentCache = new Map<number, Node | null>();
+  /** For each call, an ancestor close to it (see `parentOf`). */
+  private readonly nearAncestors = new Map<number, Node>();
   private readonly typeCache = new Map<number, string | undefined>();
 
   constructor(
@@ -200,8 +204,35 @@ export class ModuleModel {
 
   /** The canonical name of the function or class a call invokes. */
   resolveCall(call: Node): string | undefined {
+    // Cached by call, not only by callee: every rule asks, and fetching the callee node is a call into the parser.
+    if (this.callCache.has(call.id)) return this.callCache.get(call.id);
     const fn = call.childForFieldName('function');
-    return fn ? this.resolve(fn) : undefined;
+    const result = fn ? this.resolve(fn) : undefined;
+    this.callCache.set(call.id, result);
+    return result;
+  }
+
+  /**
+   * `node.parent`, found by descending from a near ancestor the walk recorded (for calls) or the innermost scope:
+   * web-tree-sitter finds a parent by descending from the root, at a cost that grows with the size of the file.
+   */
+  parentOf(node: Node): Node | null {
+    const cached = this.parentCache.get(node.id);
+    if (cached !== undefined) return cached;
+    let parent: Node | null = null;
+    let ancestor: Node | null = this.nearAncestors.get(node.id) ?? this.scopeAt(node).node;
+    while (ancestor && ancestor.id !== node.id) {
+      const child: Node | null = ancestor.childWithDescendant(node);
+      if (child?.id === node.id) {
+        parent = ancestor;
+        break;
+      }
+      ancestor = child;
+    }
+    // The root has none; a node the descent missed (zero-width recovery nodes) asks the tree.
+    parent ??= node.id === this.root.id ? null : node.parent;
+    this.parentCache.set(node.id, parent);
+    return parent;
   }
 
   /** The canonical class of the value of an expression, when it can be told without a type checker. */
@@ -244,75 +275,88 @@ export class ModuleModel {
     return this.resolve(node);
   }
 
-  /** The class of the items of an annotated container: `list[Trace]`, `Sequence[Trace]`, `dict[Key, V]` (keys). */
-  annotationElementType(annotation: Node): string | undefined {
+  /**
+   * Item classes of an annotated container: what iterating it yields (`element`) and what indexing or `.get()` gives
+   * (`value`). `list[Trace]` → both `Trace`; `dict[Key, Conn]` → element `Key`, value `Conn`.
+   */
+  annotationContainerTypes(annotation: Node): ContainerTypes | undefined {
     const node = annotation.type === 'type' ? annotation.namedChild(0) : annotation;
-    if (node?.type === 'binary_operator' || node?.type === 'union_type') {
+    if (!node) return undefined;
+    if (node.type === 'binary_operator' || node.type === 'union_type') {
       const sides = unionMembers(node).filter((s) => s.text !== 'None');
-      return sides.length === 1 ? this.annotationElementType(sides[0]) : undefined;
+      return sides.length === 1 ? this.annotationContainerTypes(sides[0]) : undefined;
     }
-    if (node?.type === 'string') {
-      // `"list[Trace]"`, `"Sequence[Trace] | None"`: container and item named by text.
+    if (node.type === 'string') {
+      // `"list[Trace]"`, `"Sequence[Trace] | None"`, `"Dict[str, Conn]"`: container and items named by text.
       const text = node.text.replace(/^[rbuRBU]*['"]+|['"]+$/g, '').replace(/^None\s*\|\s*|\s*\|\s*None$/g, '');
-      const match = /^(?:typing\.|collections\.abc\.)?(\w+)\[\s*([A-Za-z_][\w.]*)\s*(,\s*\.\.\.\s*)?\]$/.exec(text);
-      if (!match || !ITERABLE_CONTAINERS.has(match[1]) || (match[1].toLowerCase() === 'tuple' && !match[3])) return undefined;
-      return this.resolveDottedText(match[2], annotation);
+      const match = /^(?:typing\.|collections\.abc\.)?(\w+)\[\s*([A-Za-z_][\w.]*)\s*(?:,\s*([A-Za-z_][\w.]*|\.\.\.)\s*)?\]$/.exec(text);
+      if (!match) return undefined;
+      const resolveText = (t: string | undefined) => (t && t !== '...' ? this.resolveDottedText(t, annotation) : undefined);
+      return containerTypes(match[1], resolveText(match[2]), match[3] === '...' ? '...' : resolveText(match[3]));
     }
-    const generic = node ? genericParts(node) : undefined;
+    const generic = genericParts(node);
     if (!generic) return undefined;
     const headName = this.resolve(generic.head) ?? generic.head.text;
-    if (/(?:^|\.)Optional$/.test(headName)) return generic.args[0] ? this.annotationElementType(generic.args[0]) : undefined;
-    const container = headName.slice(headName.lastIndexOf('.') + 1);
-    if (!ITERABLE_CONTAINERS.has(container) || !generic.args[0]) return undefined;
-    // `tuple[A, B]` holds different things; `tuple[A, ...]` holds As.
-    if (container.toLowerCase() === 'tuple' && generic.args[1]?.text !== '...') return undefined;
-    return this.resolveAnnotation(generic.args[0]);
+    if (/(?:^|\.)Optional$/.test(headName)) return generic.args[0] ? this.annotationContainerTypes(generic.args[0]) : undefined;
+    const [first, second] = generic.args;
+    return containerTypes(
+      headName.slice(headName.lastIndexOf('.') + 1),
+      first ? this.resolveAnnotation(first) : undefined,
+      second?.text === '...' ? '...' : second ? this.resolveAnnotation(second) : undefined,
+    );
   }
 
   /** The class of the items an iterable expression yields, when the model can tell (annotations, literals, comprehensions). */
   elementTypeOf(iterable: Node): string | undefined {
-    if (this.elementTypeCache.has(iterable.id)) return this.elementTypeCache.get(iterable.id);
-    this.elementTypeCache.set(iterable.id, undefined); // cycles (`a = b; b = a`) end as unknown
-    const result = this.elementTypeOfUncached(iterable);
-    this.elementTypeCache.set(iterable.id, result);
+    return this.containerTypesOf(iterable)?.element;
+  }
+
+  /** Item classes of a container expression: annotated names and attributes, literals, comprehensions. */
+  containerTypesOf(container: Node): ContainerTypes | undefined {
+    if (this.containerTypeCache.has(container.id)) return this.containerTypeCache.get(container.id);
+    this.containerTypeCache.set(container.id, undefined); // cycles (`a = b; b = a`) end as unknown
+    const result = this.containerTypesOfUncached(container);
+    this.containerTypeCache.set(container.id, result);
     return result;
   }
 
-  private readonly elementTypeCache = new Map<number, string | undefined>();
+  private readonly containerTypeCache = new Map<number, ContainerTypes | undefined>();
 
-  private elementTypeOfUncached(iterable: Node): string | undefined {
-    switch (iterable.type) {
+  private containerTypesOfUncached(container: Node): ContainerTypes | undefined {
+    switch (container.type) {
       case 'identifier': {
-        const binding = this.lookup(iterable.text, iterable);
-        if (binding?.kind === 'parameter' && binding.annotation) return this.annotationElementType(binding.annotation);
+        const binding = this.lookup(container.text, container);
+        if (binding?.kind === 'parameter' && binding.annotation) return this.annotationContainerTypes(binding.annotation);
         if (binding?.kind !== 'assignment') return undefined;
-        if (binding.annotation) return this.annotationElementType(binding.annotation);
-        return binding.value && binding.node.type === 'assignment' && binding.value.id !== iterable.id ? this.elementTypeOf(binding.value) : undefined;
+        if (binding.annotation) return this.annotationContainerTypes(binding.annotation);
+        return binding.value && binding.node.type === 'assignment' ? this.containerTypesOf(binding.value) : undefined;
       }
       case 'list':
       case 'set':
       case 'tuple': {
-        const types = new Set(iterable.namedChildren.map((c) => (c ? this.typeOf(c) : undefined)));
-        return types.size === 1 ? [...types][0] : undefined;
+        const types = new Set(container.namedChildren.map((c) => (c ? this.typeOf(c) : undefined)));
+        const only = types.size === 1 ? [...types][0] : undefined;
+        return only ? { element: only, value: only } : undefined;
       }
       case 'list_comprehension':
       case 'set_comprehension':
       case 'generator_expression': {
-        const body = iterable.childForFieldName('body');
-        return body ? this.typeOf(body) : undefined;
+        const body = container.childForFieldName('body');
+        const type = body ? this.typeOf(body) : undefined;
+        return type ? { element: type, value: type } : undefined;
       }
       case 'attribute': {
-        // `self._traces` declared `list[Trace]` in the class or assigned an annotated parameter.
-        const object = iterable.childForFieldName('object');
-        const attribute = iterable.childForFieldName('attribute')?.text;
+        // `self._traces` declared `list[Trace]` in the class, or assigned an annotated parameter.
+        const object = container.childForFieldName('object');
+        const attribute = container.childForFieldName('attribute')?.text;
         const ownerType = object && attribute ? this.typeOf(object) : undefined;
         if (!ownerType || !attribute) return undefined;
         const local = this.localClass(ownerType);
-        return local ? this.classAttributeElementTypes(local).get(attribute) : this.index.attributeElementType(ownerType, attribute);
+        return local ? this.classAttributeContainerTypes(local).get(attribute) : this.index.attributeContainerTypes(ownerType, attribute);
       }
       case 'parenthesized_expression': {
-        const inner = iterable.namedChild(0);
-        return inner ? this.elementTypeOf(inner) : undefined;
+        const inner = container.namedChild(0);
+        return inner ? this.containerTypesOf(inner) : undefined;
       }
       default:
         return undefined;
@@ -366,36 +410,59 @@ export class ModuleModel {
    */
   private walk(): void {
     const open: { scope: Scope; end: number }[] = [{ scope: this.moduleScope, end: Infinity }];
-    const context: { type: string; end: number }[] = [];
+    const context: { type: string; end: number; node: Node }[] = [];
+    let previous: Node | undefined;
     for (const node of this.root.descendantsOfType(COLLECTED_TYPES)) {
       if (!node) continue;
       const start = node.startIndex;
       while (open.length > 1 && start >= open[open.length - 1].end) open.pop();
       while (context.length && start >= context[context.length - 1].end) context.pop();
+      // Each property read is a call into the parser: read type and end once.
       const type = node.type;
+      let end: number | undefined;
       if (CONTEXT_TYPES.has(type)) {
-        context.push({ type, end: node.endIndex });
-        if (type === 'argument_list') continue;
+        end = node.endIndex;
+        context.push({ type, end, node });
+        if (type === 'argument_list') {
+          previous = node;
+          continue;
+        }
       }
       const list = this.byType.get(type);
       if (list) list.push(node);
       else this.byType.set(type, [node]);
       const scope = open[open.length - 1].scope;
-      if (type === 'call') this.visitCall(node, scope, context);
-      const entered = this.visit(node, scope);
+      if (type === 'call') {
+        this.visitCall(node, scope, context);
+        this.noteNearAncestor(node, scope, context, previous);
+      }
+      const entered = this.visit(node, scope, type);
       if (entered) {
-        open.push({ scope: entered, end: node.endIndex });
+        open.push({ scope: entered, end: end ?? node.endIndex });
         this.scopesInOrder.push(entered);
       }
+      previous = node;
     }
+  }
+
+  /**
+   * The deepest ancestor of a call the walk knows without asking the parser: the enclosing context node or scope,
+   * or the node just before it in pre-order when that starts where the call does (`f()` in its expression statement).
+   */
+  private noteNearAncestor(call: Node, scope: Scope, context: readonly { node: Node }[], previous: Node | undefined): void {
+    let near = scope.node;
+    const below = context[context.length - 2]?.node;
+    if (below && below.startIndex > near.startIndex) near = below;
+    if (previous && previous.startIndex === call.startIndex && previous.startIndex > near.startIndex) near = previous;
+    this.nearAncestors.set(call.id, near);
   }
 
   /** Scopes in source order of their nodes, for finding the innermost scope at a position by binary search. */
   private readonly scopesInOrder: Scope[] = [];
 
   /** Handles one collected node; returns the scope it opens, if any. */
-  private visit(node: Node, scope: Scope): Scope | undefined {
-    switch (node.type) {
+  private visit(node: Node, scope: Scope, type: string): Scope | undefined {
+    switch (type) {
       case 'decorated_definition':
         this.lastDecorated = node;
         return undefined;
@@ -470,7 +537,8 @@ export class ModuleModel {
 
   private decoratedEndingAt(definition: Node): Node | undefined {
     const d = this.lastDecorated;
-    return d && d.endIndex === definition.endIndex && d.startIndex < definition.startIndex ? d : undefined;
+    // The last method of a decorated class ends where the class does: only the decorated definition itself counts.
+    return d && d.endIndex === definition.endIndex && d.childForFieldName('definition')?.id === definition.id ? d : undefined;
   }
 
   private visitFunction(node: Node, scope: Scope): Scope {
@@ -809,9 +877,21 @@ export class ModuleModel {
   private typeOfUncached(node: Node): string | undefined {
     switch (node.type) {
       case 'call': {
+        // `conns.get(key)`, `queue.pop()` on an annotated container: its item class.
+        const fn = node.childForFieldName('function');
+        const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+        if (method && CONTAINER_GETTERS.has(method)) {
+          const item = this.containerTypesOf(fn!.childForFieldName('object')!)?.value;
+          if (item) return item;
+        }
         const callee = this.resolveCall(node);
         if (!callee) return undefined;
         return this.returnTypeOf(callee);
+      }
+      case 'subscript': {
+        const value = node.childForFieldName('value');
+        const indexes = node.childrenForFieldName('subscript');
+        return value && indexes.length === 1 && indexes[0]?.type !== 'slice' ? this.containerTypesOf(value)?.value : undefined;
       }
       case 'identifier': {
         const binding = this.lookup(node.text, node);
@@ -904,22 +984,22 @@ export class ModuleModel {
     return types;
   }
 
-  private readonly attributeElementTypesCache = new Map<ClassInfo, Map<string, string>>();
+  private readonly attributeContainerTypesCache = new Map<ClassInfo, Map<string, ContainerTypes>>();
 
   /** Item classes of container attributes: `_traces: list[Trace]` in the class body, `self._traces = traces` in a method. */
-  private classAttributeElementTypes(cls: ClassInfo): Map<string, string> {
-    const cached = this.attributeElementTypesCache.get(cls);
+  private classAttributeContainerTypes(cls: ClassInfo): Map<string, ContainerTypes> {
+    const cached = this.attributeContainerTypesCache.get(cls);
     if (cached) return cached;
-    const types = new Map<string, string>();
-    this.attributeElementTypesCache.set(cls, types);
+    const types = new Map<string, ContainerTypes>();
+    this.attributeContainerTypesCache.set(cls, types);
     for (const [name, bindings] of cls.scope.bindings) {
       const b = bindings[bindings.length - 1];
-      const t = b.kind === 'assignment' && b.annotation ? this.annotationElementType(b.annotation) : undefined;
+      const t = b.kind === 'assignment' && b.annotation ? this.annotationContainerTypes(b.annotation) : undefined;
       if (t) types.set(name, t);
     }
     for (const hint of this.selfAttributeHints) {
       if (hint.fn.cls !== cls || types.has(hint.attribute)) continue;
-      const t = hint.annotation ? this.annotationElementType(hint.annotation) : hint.value ? this.elementTypeOf(hint.value) : undefined;
+      const t = hint.annotation ? this.annotationContainerTypes(hint.annotation) : hint.value ? this.containerTypesOf(hint.value) : undefined;
       if (t) types.set(hint.attribute, t);
     }
     return types;
@@ -982,19 +1062,39 @@ export class ModuleModel {
       decorators: cls.decorators,
       methods,
       attributeTypes: this.classAttributeTypes(cls),
-      attributeElementTypes: this.classAttributeElementTypes(cls),
+      attributeContainerTypes: this.classAttributeContainerTypes(cls),
       line: cls.node.startPosition.row,
       path: this.path,
     };
   }
 }
 
-/** Containers whose iteration yields their first type argument (mappings yield their keys). */
-const ITERABLE_CONTAINERS = new Set([
+/** Container methods that return one item. */
+const CONTAINER_GETTERS = new Set(['get', 'pop', 'setdefault', 'popleft']);
+
+/** Containers indexed by their items, and mappings (iterated by key, indexed by value), by unqualified name. */
+const SEQUENCES = new Set([
   'list', 'List', 'set', 'Set', 'frozenset', 'FrozenSet', 'tuple', 'Tuple', 'Sequence', 'MutableSequence', 'Iterable',
   'Iterator', 'Collection', 'AbstractSet', 'MutableSet', 'deque', 'Deque', 'Generator', 'AsyncIterable', 'AsyncIterator',
-  'AsyncGenerator', 'dict', 'Dict', 'Mapping', 'MutableMapping', 'DefaultDict', 'defaultdict', 'OrderedDict', 'KeysView',
+  'AsyncGenerator', 'KeysView', 'ValuesView',
 ]);
+const MAPPINGS = new Set(['dict', 'Dict', 'Mapping', 'MutableMapping', 'DefaultDict', 'defaultdict', 'OrderedDict', 'ChainMap', 'WeakValueDictionary', 'WeakKeyDictionary']);
+
+export interface ContainerTypes {
+  /** What iterating yields. */
+  element?: string;
+  /** What indexing, `.get()` or `.pop()` gives. */
+  value?: string;
+}
+
+/** `second` is `...` for `tuple[X, ...]`. */
+function containerTypes(container: string, first: string | undefined, second: string | undefined): ContainerTypes | undefined {
+  if (MAPPINGS.has(container)) return first || second ? { element: first, value: second === '...' ? undefined : second } : undefined;
+  if (!SEQUENCES.has(container) || !first) return undefined;
+  // `tuple[A, B]` holds different things; `tuple[A, ...]` holds As.
+  if (container.toLowerCase() === 'tuple' && second !== '...') return undefined;
+  return { element: first, value: first };
+}
 
 /** The alternatives of `A | B | None`: an expression (`binary_operator`) or, in annotations, a `union_type`. */
 function unionMembers(node: Node): Node[] {

@@ -43,8 +43,8 @@ export interface ClassSummary {
   methods: Map<string, FunctionSummary>;
   /** Instance attribute types, from class-body annotations and `self.x = Cls(...)` in methods. */
   attributeTypes: Map<string, string>;
-  /** Item classes of container attributes (`_traces: list[Trace]`). */
-  attributeElementTypes?: Map<string, string>;
+  /** Item classes of container attributes (`_traces: list[Trace]`, `_conns: dict[Key, Conn]`). */
+  attributeContainerTypes?: Map<string, { element?: string; value?: string }>;
   line: number;
   path: string;
 }

@@ -15,6 +15,7 @@ export class WorkspaceIndex {
     const previousName = this.moduleByPath.get(summary.path);
     if (previousName !== undefined && previousName !== summary.module) this.modules.delete(previousName);
     const previous = this.modules.get(summary.module);
+    this.lookups.clear();
     this.modules.set(summary.module, summary);
     this.moduleByPath.set(summary.path, summary.module);
     const changed = !previous || fingerprint(previous) !== fingerprint(summary);
@@ -27,6 +28,7 @@ export class WorkspaceIndex {
     if (name === undefined) return false;
     this.moduleByPath.delete(path);
     this.modules.delete(name);
+    this.lookups.clear();
     this.generation++;
     return true;
   }
@@ -53,8 +55,14 @@ export class WorkspaceIndex {
    * package `__init__`) and star imports. Undefined for anything outside the workspace.
    */
   lookup(canonical: string): SymbolSummary | undefined {
-    return this.lookupFrom(canonical, 0);
+    if (this.lookups.has(canonical)) return this.lookups.get(canonical);
+    const found = this.lookupFrom(canonical, 0);
+    this.lookups.set(canonical, found);
+    return found;
   }
+
+  /** Answers of `lookup` since the last change of any module. */
+  private readonly lookups = new Map<string, SymbolSummary | undefined>();
 
   lookupFunction(canonical: string): FunctionSummary | undefined {
     const found = this.lookup(canonical);
@@ -106,11 +114,11 @@ export class WorkspaceIndex {
     return cls?.attributeTypes.get(attribute);
   }
 
-  /** The item class of a container attribute (`_traces: list[Trace]`), searched through workspace base classes. */
-  attributeElementType(classCanonical: string, attribute: string): string | undefined {
+  /** Item classes of a container attribute (`_traces: list[Trace]`), searched through workspace base classes. */
+  attributeContainerTypes(classCanonical: string, attribute: string): { element?: string; value?: string } | undefined {
     const owner = this.resolveMember(classCanonical, attribute);
     const cls = this.lookupClass(owner.slice(0, owner.lastIndexOf('.')));
-    return cls?.attributeElementTypes?.get(attribute);
+    return cls?.attributeContainerTypes?.get(attribute);
   }
 
   private lookupFrom(canonical: string, hops: number): SymbolSummary | undefined {
@@ -122,11 +130,10 @@ export class WorkspaceIndex {
 
   /** Splits `a.b.c.d` at the longest module prefix in the index and walks the rest through classes. */
   private lookupDirect(canonical: string, hops = 0): SymbolSummary | undefined {
-    const parts = canonical.split('.');
-    for (let cut = parts.length - 1; cut >= 1; cut--) {
-      const module = this.modules.get(parts.slice(0, cut).join('.'));
-      if (!module) continue;
-      return this.walkMembers(module, parts.slice(cut), hops);
+    // Prefixes cut at the dots, longest first, without splitting and joining: rules resolve names by the thousand.
+    for (let cut = canonical.lastIndexOf('.'); cut > 0; cut = canonical.lastIndexOf('.', cut - 1)) {
+      const module = this.modules.get(canonical.slice(0, cut));
+      if (module) return this.walkMembers(module, canonical.slice(cut + 1).split('.'), hops);
     }
     return undefined;
   }
@@ -166,7 +173,7 @@ function fingerprint(summary: ModuleSummary): string {
         parts.push(
           `c ${name}:${symbol.bases.join(',')}:${symbol.decorators.join(',')}:` +
             [...symbol.attributeTypes].map(([a, t]) => `${a}=${t}`).join(',') +
-            [...(symbol.attributeElementTypes ?? [])].map(([a, t]) => `${a}[]=${t}`).join(',') +
+            [...(symbol.attributeContainerTypes ?? [])].map(([a, t]) => `${a}[]=${t.element ?? ''}/${t.value ?? ''}`).join(',') +
             [...symbol.methods.values()].map(fn).join(';'),
         );
         break;

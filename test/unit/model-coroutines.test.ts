@@ -165,3 +165,38 @@ describe('model: union annotations', () => {
     );
   });
 });
+
+describe('model: decorators', () => {
+  it('does not give a class decorator to the last method of the class', async () => {
+    const parser = await loadParser();
+    const source = ['def register(cls):', '    return cls', '@register', 'class Payload:', '    async def write(self):', '        pass'].join('\n');
+    const { model } = buildModel(parse(parser, source), source, '/ws/d.py', new WorkspaceIndex());
+    assert.deepEqual(model.functions.map((f) => [f.name, f.decorators]), [['register', []], ['write', []]]);
+    assert.deepEqual(model.classes[0].decorators, ['register']);
+  });
+});
+
+describe('model: items of annotated containers', () => {
+  it('types indexing, .get() and .pop() on annotated dicts and lists, including attributes of other files', async () => {
+    const parser = await loadParser();
+    const index = new WorkspaceIndex();
+    const lib = ['from typing import Dict', 'class Conn:', '    def close(self): ...', 'class Pool:', '    _conns: Dict[str, Conn]', '    def __init__(self, spare: "list[Conn]"):', '        self._spare = spare'].join('\n');
+    buildModel(parse(parser, lib), lib, '/ws/lib.py', index);
+    const source = [
+      'from lib import Conn, Pool',
+      'def f(conns: dict[str, Conn], queue: list[Conn], pool: Pool, k):',
+      '    conns[k].close()',
+      '    conns.get(k).close()',
+      '    queue.pop().close()',
+      '    queue[0].close()',
+      '    queue[1:].close()',
+      '    pool._conns.get(k).close()',
+      '    pool._spare.pop().close()',
+    ].join('\n');
+    const { model } = buildModel(parse(parser, source), source, '/ws/use.py', index);
+    assert.deepEqual(
+      model.calls.filter((c) => c.node.text.endsWith('.close()')).map((c) => model.resolveCall(c.node)),
+      ['lib.Conn.close', 'lib.Conn.close', 'lib.Conn.close', 'lib.Conn.close', undefined, 'lib.Conn.close', 'lib.Conn.close'],
+    );
+  });
+});
