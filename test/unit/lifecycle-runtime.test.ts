@@ -3,7 +3,7 @@
 // change from the task being lost to the task finishing.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { applyRuleFixes, FIXTURES, fixtureWorkspace } from '../support/fixtures';
@@ -102,5 +102,24 @@ describe('lifecycle fixes at run time', function () {
       assert.equal(both.status, 0, `${python.label}: ${both.stderr}`);
       assert.equal(both.stdout, 'main returns\nworker finished\n', `${python.label} after the AIO400 and AIO300 fixes`);
     }
+  });
+
+  it('every golden fix file of AIO3xx/AIO4xx/AIO5xx compiles on each Python from its folder\'s target version up', () => {
+    const compile = 'import sys\nfor path in sys.argv[1:]:\n    with open(path, encoding="utf-8") as f:\n        compile(f.read(), path, "exec")\n';
+    const folders = readdirSync(join(FIXTURES, 'rules')).filter((code) => /^AIO[345]\d\d$/.test(code));
+    let checked = 0;
+    for (const code of folders) {
+      const folder = join(FIXTURES, 'rules', code);
+      const goldens = readdirSync(folder).filter((f) => f.endsWith('.fixed.py')).map((f) => join(folder, f));
+      if (!goldens.length) continue;
+      const pyproject = join(folder, 'pyproject.toml');
+      const target = (existsSync(pyproject) && /target-version\s*=\s*"3\.(\d+)"/.exec(readFileSync(pyproject, 'utf8'))?.[1]) || '8';
+      for (const python of interpreters.filter((p) => p.version[0] === 3 && p.version[1] >= Number(target))) {
+        const result = spawnSync(python.executable, ['-c', compile, ...goldens], { encoding: 'utf8' });
+        assert.equal(result.status, 0, `${code} on ${python.label}: ${result.stderr}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= folders.length, `only ${checked} compilations`);
   });
 });
