@@ -25,7 +25,7 @@ export const unawaitedCoroutine: Rule = {
   },
   check({ model, config, report }) {
     for (const site of model.calls) {
-      if (site.node.parent?.type !== 'expression_statement') continue;
+      if (model.parentOf(site.node)?.type !== 'expression_statement') continue;
       const callee = callFlags(model, site.node);
       if (!callee?.flags.coroutine) continue;
       const text = calleeText(site.node);

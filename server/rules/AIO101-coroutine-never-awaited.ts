@@ -59,7 +59,7 @@ export const coroutineNeverAwaited: Rule = {
   },
   check({ model, report }) {
     for (const site of model.calls) {
-      const parent = site.node.parent;
+      const parent = model.parentOf(site.node);
       const binds = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === site.node.id && parent.childForFieldName('left')?.type === 'identifier';
       // Locals only: a module or class attribute can be used from anywhere.
       const local = binds && !!site.fn && !site.inLambda && model.scopeAt(site.node) === site.fn.scope;
