@@ -3,7 +3,8 @@
 // 1. Starts the server on the workspace and times the initial index; asks for its heap afterwards (the server
 //    inherits --expose-gc, so the figure is taken after a full collection).
 // 2. For each synthetic module size: opens it, then types one character at a time (typing one, deleting it
-//    again) and times each didChange until the publishDiagnostics of that very version arrives.
+//    again) and times each didChange until the publishDiagnostics of that very version arrives; also the
+//    server's CPU time per edit, which the load of a shared machine does not inflate.
 // Prints one JSON object.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,8 @@ const WARM_UP_EDITS = 10;
 
 const TYPED: Record<EditKind, string> = { comment: 'x', number: '7', identifier: 's', 'syntax-error': '.' };
 
-interface MemoryUsage {
+interface ResourceUsage {
+  cpuMs: number;
   heapUsed: number;
   heapTotal: number;
   external: number;
@@ -32,6 +34,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+function resourceUsage(session: LspSession, collect: boolean): Promise<ResourceUsage> {
+  return session.connection.sendRequest('asyncioLens/resourceUsage', { collect });
+}
+
 async function measureFile(session: LspSession, dir: string, lines: number, edits: number) {
   const module = syntheticAsyncModule(lines);
   const path = join(dir, `service_${lines}.py`);
@@ -42,7 +48,9 @@ async function measureFile(session: LspSession, dir: string, lines: number, edit
   const openMs = performance.now() - openedAt;
   const samples: number[] = [];
   const perKind: Record<string, number[]> = {};
+  let cpuBefore = 0;
   for (let n = 0; n < WARM_UP_EDITS + edits; n++) {
+    if (n === WARM_UP_EDITS) cpuBefore = (await resourceUsage(session, false)).cpuMs;
     // Pairs: type a character at a site, then delete it, so the file stays the same size throughout.
     const site = module.editSites[Math.floor(n / 2) % module.editSites.length];
     const typed = TYPED[site.kind];
@@ -57,6 +65,7 @@ async function measureFile(session: LspSession, dir: string, lines: number, edit
       (perKind[site.kind] ??= []).push(elapsed);
     }
   }
+  const serverCpuPerEditMs = ((await resourceUsage(session, false)).cpuMs - cpuBefore) / edits;
   const sorted = [...samples].sort((a, b) => a - b);
   const kinds = Object.fromEntries(Object.entries(perKind).map(([k, v]) => [k, percentile(v.sort((a, b) => a - b), 50)]));
   return {
@@ -67,6 +76,7 @@ async function measureFile(session: LspSession, dir: string, lines: number, edit
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
     max: sorted[sorted.length - 1],
+    serverCpuPerEditMs,
     p50ByKind: kinds,
   };
 }
@@ -82,7 +92,7 @@ async function main(): Promise<void> {
   const indexMs = performance.now() - started;
   const dir = mkdtempSync(join(tmpdir(), 'lens-bench-'));
   try {
-    const memory = (await session.connection.sendRequest('asyncioLens/memoryUsage')) as MemoryUsage;
+    const memory = await resourceUsage(session, true);
     const files = [];
     for (const [lines, edits] of sizes) files.push(await measureFile(session, dir, lines, edits));
     process.stdout.write(JSON.stringify({ indexMs, memory, files, serverErrors: session.logs.filter((l) => /failed|uncaught|unhandled/.test(l)) }) + '\n');

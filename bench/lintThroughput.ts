@@ -12,9 +12,15 @@ import { loadCorpus, type Corpus } from './corpus';
 
 interface PassResult {
   ms: number;
+  /** CPU time of this process (all its threads) during the pass. */
+  cpuMs: number;
   findings: number;
   /** Where the time went, for our engine. */
   phases?: Record<string, number>;
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 async function lensPass(corpus: Corpus, ruleTimes: Map<string, number>): Promise<PassResult & { ruleFailures: number; heapAfterIndexMB: number }> {
@@ -34,6 +40,7 @@ async function lensPass(corpus: Corpus, ruleTimes: Map<string, number>): Promise
     },
   }));
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   for (const file of corpus.files) {
     try {
       indexSource(parser, file.text, file.path, index);
@@ -42,10 +49,12 @@ async function lensPass(corpus: Corpus, ruleTimes: Map<string, number>): Promise
     }
   }
   const indexed = performance.now();
+  const indexCpu = process.cpuUsage(cpuStarted);
   // Measured after a collection (when --expose-gc is on) and kept out of the timing.
   global.gc?.();
   const heapAfterIndexMB = process.memoryUsage().heapUsed / 1048576;
   const lintStarted = performance.now();
+  const lintCpuStarted = process.cpuUsage();
   let parseMs = 0;
   let modelMs = 0;
   let rulesMs = 0;
@@ -80,6 +89,7 @@ async function lensPass(corpus: Corpus, ruleTimes: Map<string, number>): Promise
   const ms = indexed - started + (performance.now() - lintStarted);
   return {
     ms,
+    cpuMs: cpuMs(indexCpu) + cpuMs(process.cpuUsage(lintCpuStarted)),
     findings,
     ruleFailures,
     heapAfterIndexMB,
@@ -115,10 +125,11 @@ async function main(): Promise<void> {
     extra.version = ruff.Workspace.version();
     for (let i = 0; i < passes; i++) {
       const started = performance.now();
+      const cpuStarted = process.cpuUsage();
       let findings = 0;
       // Syntax errors come back as diagnostics without a code; only rule findings count.
       for (const file of corpus.files) findings += (workspace.check(file.text) as { code: string | null }[]).filter((d) => d.code).length;
-      results.push({ ms: performance.now() - started, findings });
+      results.push({ ms: performance.now() - started, cpuMs: cpuMs(process.cpuUsage(cpuStarted)), findings });
     }
   }
   process.stdout.write(JSON.stringify({ tool, files: corpus.files.length, lines: corpus.lines, bytes: corpus.bytes, passes: results, ...extra }) + '\n');

@@ -303,11 +303,13 @@ connection.onRequest('asyncioLens/waitForIndex', async () => {
 /** Test hook: the server's process id, so a test can kill it the way a crash would. */
 connection.onRequest('asyncioLens/processId', () => ({ pid: process.pid }));
 
-/** Benchmark hook: the server's memory, after a full collection when it runs with --expose-gc. */
-connection.onRequest('asyncioLens/memoryUsage', () => {
-  global.gc?.();
+/** Benchmark hook: the server's CPU time so far and its memory (after a full collection, if asked and run with --expose-gc). */
+connection.onRequest('asyncioLens/resourceUsage', (params: { collect?: boolean } | undefined) => {
+  const { user, system } = process.cpuUsage();
+  const collected = !!params?.collect && global.gc !== undefined;
+  if (collected) global.gc!();
   const { heapUsed, heapTotal, external, arrayBuffers, rss } = process.memoryUsage();
-  return { heapUsed, heapTotal, external, arrayBuffers, rss, modules: index.size, collected: global.gc !== undefined };
+  return { cpuMs: (user + system) / 1000, heapUsed, heapTotal, external, arrayBuffers, rss, modules: index.size, collected };
 });
 
 process.on('uncaughtException', (e) => connection.console.error(`uncaught: ${e.stack ?? e}`));
