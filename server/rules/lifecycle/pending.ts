@@ -5,7 +5,8 @@
 // function, or returned.
 // Tasks are followed through the names and local collections that hold them. Tasks without a handle (a discarded
 // `create_task(...)`, or tasks a helper started, whatever it returned) are taken as waited for by any later `await`
-// other than `asyncio.sleep()`: the program may be waiting on a queue, an event or a server that outlives them.
+// other than `asyncio.sleep()`, a gather/wait of given tasks or a task held here: the program may be waiting on a
+// queue, an event or a server that outlives them.
 import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo, ModuleModel } from '../../model/moduleModel';
 import { FlowWalker } from './flow';
@@ -18,7 +19,7 @@ import {
   taskFactoryOf,
   taskSink,
 } from './tasks';
-import { callMethod, insideLoop, isAsyncStatement, isSleepCall, mayCall, methodName, methodReceiver, resolveAsyncioCall, unwrapParens, walkSameScope } from './syntax';
+import { callMethod, insideLoop, isAsyncStatement, mayCall, methodName, methodReceiver, resolveAsyncioCall, unwrapParens, walkSameScope } from './syntax';
 
 export interface PendingTask {
   id: number;
@@ -57,6 +58,9 @@ type Event =
   | { kind: 'settle-all' };
 
 const ALL_TASKS = new Set(['all_tasks']);
+/** Awaits that only wait for what they are given (or for a while). */
+const FINITE_WAITS = new Set(['asyncio.sleep', 'asyncio.gather', 'asyncio.wait', 'asyncio.wait_for', 'asyncio.shield']);
+const FINITE_WAIT_NAMES = new Set([...FINITE_WAITS].map((n) => n.slice('asyncio.'.length)));
 
 function isUntracked(task: PendingTask): boolean {
   return task.names.size === 0 && task.containers.size === 0;
@@ -146,8 +150,9 @@ class PendingTracker {
       switch (node.type) {
         case 'await': {
           const operand = node.namedChild(0);
-          if (operand && !isSleepCall(this.model, operand)) events.push({ kind: 'wait' });
-          if (operand && unwrapParens(operand).type === 'identifier') settle(unwrapParens(operand).text);
+          if (!operand) return;
+          if (this.mayWaitForAnything(operand)) events.push({ kind: 'wait' });
+          if (unwrapParens(operand).type === 'identifier') settle(unwrapParens(operand).text);
           return;
         }
         case 'call':
@@ -168,6 +173,17 @@ class PendingTracker {
       }
     });
     return events;
+  }
+
+  /**
+   * Whether awaiting `operand` may be the program's way of waiting for tasks it holds no handle on (a queue's
+   * `join()`, an event, a server, a helper): anything but a sleep, a gather/wait of given tasks, or a task held here.
+   */
+  private mayWaitForAnything(operand: Node): boolean {
+    const n = unwrapParens(operand);
+    if (n.type === 'identifier') return !this.tasks.some((t) => t.names.has(n.text) || t.containers.has(n.text));
+    if (n.type !== 'call' || !mayCall(this.model, n, FINITE_WAIT_NAMES)) return true;
+    return !FINITE_WAITS.has(resolveAsyncioCall(this.model, n) ?? '');
   }
 
   /** The header of `for v in tasks:` (`async for` waits like an `await`). */
