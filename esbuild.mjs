@@ -1,7 +1,7 @@
 // Bundles the extension, the language server and the CLI into dist/, and the TypeScript tests into out/.
 // The parser's WASM files are copied next to the bundles because web-tree-sitter loads them from disk at run time.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { generate as generateTypeshedTables } from './scripts/gen-typeshed-tables.mjs';
@@ -50,6 +50,8 @@ function copyWasm() {
 }
 
 copyWasm();
+// Stale bundles of deleted tests would otherwise keep running.
+if (!production) rmSync('out', { recursive: true, force: true });
 // The AIO1xx rules import library tables derived from typeshed; regenerated only when pyright changes.
 const typeshedTables = await generateTypeshedTables();
 if (!typeshedTables.skipped) console.log(`typeshed tables generated in ${typeshedTables.seconds.toFixed(1)} s`);

@@ -339,85 +339,106 @@ class Invalid extends Error {}
 
 type Obj = Record<string, unknown>;
 
-function fail(path: string, expected: string, got: unknown): never {
+/**
+ * Where in a message a value sits, e.g. `snapshot.tasks[12].stack[0].line`. Built as a linked list and turned
+ * into text only when validation fails: formatting it for every item costs more than checking the item.
+ */
+class PathPart {
+  constructor(
+    private readonly parent: Path,
+    private readonly key: string | number,
+  ) {}
+
+  toString(): string {
+    return typeof this.key === 'number' ? `${this.parent}[${this.key}]` : `${this.parent}.${this.key}`;
+  }
+}
+
+type Path = string | PathPart;
+
+function at(parent: Path, key: string | number): PathPart {
+  return new PathPart(parent, key);
+}
+
+function fail(path: Path, expected: string, got: unknown): never {
   const shown = got === null ? 'null' : Array.isArray(got) ? 'array' : typeof got;
   throw new Invalid(`${path}: expected ${expected}, got ${shown}`);
 }
 
-function obj(x: unknown, path: string): Obj {
+function obj(x: unknown, path: Path): Obj {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) fail(path, 'object', x);
   return x as Obj;
 }
 
-function str(o: Obj, key: string, path: string): string {
+function str(o: Obj, key: string, path: Path): string {
   if (typeof o[key] !== 'string') fail(`${path}.${key}`, 'string', o[key]);
   return o[key] as string;
 }
 
-function num(o: Obj, key: string, path: string): number {
+function num(o: Obj, key: string, path: Path): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${path}.${key}`, 'finite number', v);
   return v as number;
 }
 
-function int(o: Obj, key: string, path: string): number {
+function int(o: Obj, key: string, path: Path): number {
   const v = num(o, key, path);
   if (!Number.isInteger(v)) fail(`${path}.${key}`, 'integer', v);
   return v;
 }
 
-function bool(o: Obj, key: string, path: string): boolean {
+function bool(o: Obj, key: string, path: Path): boolean {
   if (typeof o[key] !== 'boolean') fail(`${path}.${key}`, 'boolean', o[key]);
   return o[key] as boolean;
 }
 
-function nullable<T>(o: Obj, key: string, path: string, check: (v: unknown, p: string) => T): T | null {
-  return o[key] === null ? null : check(o[key], `${path}.${key}`);
+function nullable<T>(o: Obj, key: string, path: Path, check: (v: unknown, p: Path) => T): T | null {
+  return o[key] === null ? null : check(o[key], at(path, key));
 }
 
-function optional(o: Obj, key: string, path: string, check: (v: unknown, p: string) => unknown): void {
-  if (o[key] !== undefined) check(o[key], `${path}.${key}`);
+function optional(o: Obj, key: string, path: Path, check: (v: unknown, p: Path) => unknown): void {
+  if (o[key] !== undefined) check(o[key], at(path, key));
 }
 
-function oneOf<T extends string>(o: Obj, key: string, path: string, values: readonly T[]): T {
+function oneOf<T extends string>(o: Obj, key: string, path: Path, values: readonly T[]): T {
   const v = o[key];
   if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(`${path}.${key}`, values.join('|'), v);
   return v as T;
 }
 
-function arrayOf(v: unknown, path: string, check: (item: unknown, p: string) => unknown): void {
+function arrayOf(v: unknown, path: Path, check: (item: unknown, p: Path) => unknown): void {
   if (!Array.isArray(v)) fail(path, 'array', v);
-  (v as unknown[]).forEach((item, i) => check(item, `${path}[${i}]`));
+  (v as unknown[]).forEach((item, i) => check(item, at(path, i)));
 }
 
-const isInt = (v: unknown, p: string): void => {
+const isInt = (v: unknown, p: Path): void => {
   if (typeof v !== 'number' || !Number.isInteger(v)) fail(p, 'integer', v);
 };
-const isStr = (v: unknown, p: string): void => {
+const isStr = (v: unknown, p: Path): void => {
   if (typeof v !== 'string') fail(p, 'string', v);
 };
-const isNum = (v: unknown, p: string): void => {
+const isNum = (v: unknown, p: Path): void => {
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(p, 'finite number', v);
 };
-const isBool = (v: unknown, p: string): void => {
+const isBool = (v: unknown, p: Path): void => {
   if (typeof v !== 'boolean') fail(p, 'boolean', v);
 };
 
-function checkFrame(v: unknown, p: string): void {
+function checkFrame(v: unknown, p: Path): void {
   const o = obj(v, p);
   str(o, 'file', p);
   int(o, 'line', p);
   str(o, 'function', p);
 }
 
-function checkLocation(v: unknown, p: string): void {
+function checkLocation(v: unknown, p: Path): void {
   const o = obj(v, p);
   str(o, 'file', p);
   int(o, 'line', p);
   optional(o, 'function', p, isStr);
 }
 
-function checkException(v: unknown, p: string): void {
+function checkException(v: unknown, p: Path): void {
   const o = obj(v, p);
   str(o, 'type', p);
   str(o, 'message', p);
@@ -434,7 +455,7 @@ const FINDING_KINDS = [
 ] as const;
 const COMMANDS = ['cancel-task', 'pause', 'resume', 'set-interval', 'get-task-stack', 'request-snapshot'] as const;
 
-function checkLoop(v: unknown, p: string): void {
+function checkLoop(v: unknown, p: Path): void {
   const o = obj(v, p);
   int(o, 'id', p);
   str(o, 'thread', p);
@@ -445,7 +466,7 @@ function checkLoop(v: unknown, p: string): void {
   num(o, 'maxLagMs', p);
 }
 
-function checkTask(v: unknown, p: string): Obj {
+function checkTask(v: unknown, p: Path): Obj {
   const o = obj(v, p);
   int(o, 'id', p);
   str(o, 'name', p);
@@ -453,8 +474,8 @@ function checkTask(v: unknown, p: string): Obj {
   int(o, 'loop', p);
   str(o, 'coro', p);
   nullable(o, 'location', p, checkFrame);
-  arrayOf(o.stack, `${p}.stack`, checkFrame);
-  arrayOf(o.awaiting, `${p}.awaiting`, isInt);
+  arrayOf(o.stack, at(p, 'stack'), checkFrame);
+  arrayOf(o.awaiting, at(p, 'awaiting'), isInt);
   if (o.awaitingKind !== null) oneOf(o, 'awaitingKind', p, AWAIT_KINDS);
   nullable(o, 'awaitingResource', p, isInt);
   nullable(o, 'awaitingDetail', p, isStr);
@@ -466,7 +487,7 @@ function checkTask(v: unknown, p: string): Obj {
   return o;
 }
 
-function checkFinishedTask(v: unknown, p: string): void {
+function checkFinishedTask(v: unknown, p: Path): void {
   const o = checkTask(v, p);
   oneOf(o, 'state', p, ['done', 'cancelled', 'failed'] as const);
   num(o, 'finishedAt', p);
@@ -474,25 +495,25 @@ function checkFinishedTask(v: unknown, p: string): void {
   nullable(o, 'exception', p, checkException);
   const by = o.cancelledBy;
   if (!(by === null || by === 'client' || by === 'shutdown' || (typeof by === 'number' && Number.isInteger(by)))) {
-    fail(`${p}.cancelledBy`, "integer|'client'|'shutdown'|null", by);
+    fail(at(p, 'cancelledBy'), "integer|'client'|'shutdown'|null", by);
   }
 }
 
-function checkResource(v: unknown, p: string): void {
+function checkResource(v: unknown, p: Path): void {
   const o = obj(v, p);
   int(o, 'id', p);
   oneOf(o, 'kind', p, RESOURCE_KINDS);
   str(o, 'name', p);
   nullable(o, 'created', p, checkFrame);
   str(o, 'state', p);
-  arrayOf(o.waiters, `${p}.waiters`, isInt);
+  arrayOf(o.waiters, at(p, 'waiters'), isInt);
   for (const key of ['size', 'maxsize', 'value', 'pending', 'running']) optional(o, key, p, isInt);
   for (const key of ['getters', 'putters']) optional(o, key, p, (a, ap) => arrayOf(a, ap, isInt));
   for (const key of ['locked', 'isSet']) optional(o, key, p, isBool);
   if (o.maxWorkers !== undefined && o.maxWorkers !== null) int(o, 'maxWorkers', p);
 }
 
-const validators: Record<AdapterMessage['type'], (o: Obj, p: string) => void> = {
+const validators: Record<AdapterMessage['type'], (o: Obj, p: Path) => void> = {
   challenge(o, p) {
     int(o, 'protocol', p);
     str(o, 'nonce', p);
@@ -505,7 +526,7 @@ const validators: Record<AdapterMessage['type'], (o: Obj, p: string) => void> = 
     str(o, 'python', p);
     str(o, 'implementation', p);
     str(o, 'platform', p);
-    arrayOf(o.argv, `${p}.argv`, isStr);
+    arrayOf(o.argv, at(p, 'argv'), isStr);
     str(o, 'cwd', p);
     num(o, 'startedAt', p);
     num(o, 'intervalMs', p);
@@ -515,24 +536,24 @@ const validators: Record<AdapterMessage['type'], (o: Obj, p: string) => void> = 
   loop(o, p) {
     oneOf(o, 'event', p, ['started', 'stopped', 'closed'] as const);
     num(o, 'time', p);
-    checkLoop(o.loop, `${p}.loop`);
+    checkLoop(o.loop, at(p, 'loop'));
   },
   snapshot(o, p) {
     int(o, 'seq', p);
     num(o, 'time', p);
     const full = bool(o, 'full', p);
     if (full) {
-      if (o.base !== null) fail(`${p}.base`, 'null in a full snapshot', o.base);
+      if (o.base !== null) fail(at(p, 'base'), 'null in a full snapshot', o.base);
     } else {
       int(o, 'base', p);
     }
-    checkLoop(o.loop, `${p}.loop`);
+    checkLoop(o.loop, at(p, 'loop'));
     nullable(o, 'currentTask', p, isInt);
     int(o, 'taskCount', p);
-    arrayOf(o.tasks, `${p}.tasks`, checkTask);
-    arrayOf(o.removed, `${p}.removed`, isInt);
-    arrayOf(o.finished, `${p}.finished`, checkFinishedTask);
-    arrayOf(o.resources, `${p}.resources`, checkResource);
+    arrayOf(o.tasks, at(p, 'tasks'), checkTask);
+    arrayOf(o.removed, at(p, 'removed'), isInt);
+    arrayOf(o.finished, at(p, 'finished'), checkFinishedTask);
+    arrayOf(o.resources, at(p, 'resources'), checkResource);
     int(o, 'resourcesOmitted', p);
     num(o, 'collectMs', p);
   },
@@ -548,9 +569,9 @@ const validators: Record<AdapterMessage['type'], (o: Obj, p: string) => void> = 
     optional(o, 'duration', p, isNum);
     optional(o, 'ongoing', p, isBool);
     optional(o, 'stack', p, (s, sp) => arrayOf(s, sp, checkFrame));
-    if (o.created !== undefined && o.created !== null) checkFrame(o.created, `${p}.created`);
+    if (o.created !== undefined && o.created !== null) checkFrame(o.created, at(p, 'created'));
     optional(o, 'coro', p, isStr);
-    if (o.exception !== undefined && o.exception !== null) checkException(o.exception, `${p}.exception`);
+    if (o.exception !== undefined && o.exception !== null) checkException(o.exception, at(p, 'exception'));
   },
   reply(o, p) {
     int(o, 'requestId', p);
