@@ -17,7 +17,7 @@
 // its line. Precision: every AIO1xx finding on the unmutated code is listed for inspection. Speed: the CLI (index +
 // all rules) against pyright on the same files. Results: printed, and written to bench/results/coroutine-mutants.json.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -177,18 +177,28 @@ function runOurs(engine, project, mutants) {
 
 // ---- pyright --------------------------------------------------------------------------------------------------
 
+/**
+ * Runs a Node program under /usr/bin/time: wall seconds, and CPU seconds (user + system), which the machine's load
+ * disturbs less than wall time.
+ */
+function timedNode(args) {
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const wall = (performance.now() - started) / 1000;
+  const cpuLine = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(result.stderr ?? '');
+  return { result, wall, cpu: cpuLine ? Number(cpuLine[1]) + Number(cpuLine[2]) : NaN };
+}
+
 function runPyright(dir) {
   writeFileSync(join(dir, 'pyrightconfig.json'), JSON.stringify({ typeCheckingMode: 'standard', pythonVersion: '3.12', reportMissingImports: false, reportMissingModuleSource: false }));
-  const started = performance.now();
-  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'pyright', 'index.js'), '--outputjson', '-p', dir], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
-  const seconds = (performance.now() - started) / 1000;
+  const { result, wall, cpu } = timedNode([join(ROOT, 'node_modules', 'pyright', 'index.js'), '--outputjson', '-p', dir]);
   let report;
   try {
     report = JSON.parse(result.stdout);
   } catch {
     throw new Error(`pyright produced no JSON (exit ${result.status}): ${(result.stderr || result.stdout).slice(0, 500)}`);
   }
-  return { seconds, diagnostics: report.generalDiagnostics ?? [] };
+  return { wall, cpu, diagnostics: report.generalDiagnostics ?? [] };
 }
 
 function diagnosticKey(d) {
@@ -205,7 +215,34 @@ function byFile(diagnostics, root) {
   return map;
 }
 
+/**
+ * pyright's verdicts are cached in bench/results/ (per project, mutant and pyright version): they do not depend on
+ * this repository's code, and a run takes many minutes. Delete the file to measure again.
+ */
+const PYRIGHT_CACHE = join(RESULTS, 'coroutine-mutants-pyright-cache.json');
+
+function pyrightCacheKey(project, mutant) {
+  const pyright = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'pyright', 'package.json'), 'utf8')).version;
+  return `${pyright}|${project.dir}|${relative(project.dir, mutant.path)}:${mutant.start}`;
+}
+
 function pyrightMutants(project, mutants, maxBatches) {
+  const cache = existsSync(PYRIGHT_CACHE) ? JSON.parse(readFileSync(PYRIGHT_CACHE, 'utf8')) : { projects: {}, mutants: {} };
+  const timing = cache.projects[project.dir];
+  if (timing && mutants.every((m) => cache.mutants[pyrightCacheKey(project, m)])) {
+    for (const m of mutants) m.pyright = cache.mutants[pyrightCacheKey(project, m)];
+    process.stderr.write(`  pyright verdicts from ${relative(process.cwd(), PYRIGHT_CACHE)}\n`);
+    return timing;
+  }
+  const outcome = runPyrightMutants(project, mutants, maxBatches);
+  cache.projects[project.dir] = outcome;
+  for (const m of mutants) if (m.pyright) cache.mutants[pyrightCacheKey(project, m)] = m.pyright;
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(PYRIGHT_CACHE, JSON.stringify(cache));
+  return outcome;
+}
+
+function runPyrightMutants(project, mutants, maxBatches) {
   const work = mkdtempSync(join(tmpdir(), 'lens-mutants-'));
   try {
     const copy = join(work, 'project');
@@ -234,7 +271,7 @@ function pyrightMutants(project, mutants, maxBatches) {
       for (const path of byPath.keys()) writeFileSync(join(copy, relative(project.dir, path)), project.byPath.get(path).source);
       process.stderr.write(`  pyright batch ${b + 1}/${batchCount}: ${batch.length} mutants\n`);
     }
-    return { seconds: baseline.seconds, batches: batchCount, diagnostics: baseline.diagnostics.length };
+    return { wall: baseline.wall, cpu: baseline.cpu, batches: batchCount, diagnostics: baseline.diagnostics.length };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -243,10 +280,9 @@ function pyrightMutants(project, mutants, maxBatches) {
 // ---- speed ----------------------------------------------------------------------------------------------------
 
 function timeCli(dir) {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, [CLI_BUNDLE, 'check', '--format', 'json', dir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const { result, wall, cpu } = timedNode([CLI_BUNDLE, 'check', '--format', 'json', dir]);
   if (result.status !== 0 && result.status !== 1) throw new Error(`asyncio-lens check failed (exit ${result.status}): ${result.stderr.slice(0, 500)}`);
-  return (performance.now() - started) / 1000;
+  return { wall, cpu };
 }
 
 // ---- report ---------------------------------------------------------------------------------------------------
@@ -302,12 +338,13 @@ async function main() {
     const findings = [...baseline].flatMap(([path, fs]) => fs.map((f) => ({ path: relative(dir, path), line: f.range.start.line + 1, code: f.code, message: f.message })));
     let pyright;
     if (options.pyright) pyright = pyrightMutants(project, mutants, options.maxBatches);
-    const cliSeconds = timeCli(dir);
+    const cli = timeCli(dir);
     const rows = summarize(mutants, !!pyright);
     printTable(`recall on ${mutants.length} mutants`, rows, !!pyright);
     console.log(`\n  precision: ${findings.length} AIO1xx finding(s) on unmutated code (${((findings.length * 20000) / lines).toFixed(2)} per 20,000 lines) — inspect each:`);
     for (const f of findings) console.log(`    ${f.path}:${f.line} ${f.code} ${f.message}`);
-    console.log(`\n  speed: asyncio-lens check (index + all rules) ${cliSeconds.toFixed(2)} s` + (pyright ? `, pyright ${pyright.seconds.toFixed(2)} s → ${(pyright.seconds / cliSeconds).toFixed(1)}× faster` : ''));
+    const seconds = (t) => `${t.wall.toFixed(2)} s wall / ${t.cpu.toFixed(2)} s CPU`;
+    console.log(`\n  speed: asyncio-lens check (index + all rules) ${seconds(cli)}` + (pyright ? `; pyright ${seconds(pyright)} → ${(pyright.wall / cli.wall).toFixed(1)}× (wall), ${(pyright.cpu / cli.cpu).toFixed(1)}× (CPU) faster` : ''));
     const missed = mutants.filter((m) => !m.ours.some((c) => PRIMARY.has(c)) && m.category !== 'return');
     if (missed.length) {
       console.log(`\n  missed (not return), first 40 of ${missed.length}:`);
@@ -315,11 +352,24 @@ async function main() {
     }
     allMutants.push(...mutants);
     report.projects.push({
-      dir, files: files.length, lines, mutants: rows, findings, cliSeconds, pyrightSeconds: pyright?.seconds, pyrightBatches: pyright?.batches,
+      dir, files: files.length, lines, mutants: rows, findings, cli, pyright: pyright && { wall: pyright.wall, cpu: pyright.cpu, batches: pyright.batches },
       missed: missed.map((m) => ({ path: relative(dir, m.path), line: m.line + 1, category: m.category, text: m.text, ours: m.ours, pyright: m.pyright })),
     });
   }
-  if (options.dirs.length > 1) printTable(`all projects: ${allMutants.length} mutants`, summarize(allMutants, options.pyright), options.pyright);
+  if (options.dirs.length > 1) {
+    printTable(`all projects: ${allMutants.length} mutants`, summarize(allMutants, options.pyright), options.pyright);
+    const sum = (pick) => report.projects.reduce((n, p) => n + (pick(p) ?? 0), 0);
+    const lines = sum((p) => p.lines);
+    const findings = sum((p) => p.findings.length);
+    console.log(`\n  precision: ${findings} AIO1xx finding(s) in ${lines} lines (${((findings * 20000) / lines).toFixed(2)} per 20,000 lines)`);
+    const ours = { wall: sum((p) => p.cli.wall), cpu: sum((p) => p.cli.cpu) };
+    let speed = `  speed over ${lines} lines: asyncio-lens ${ours.wall.toFixed(1)} s wall / ${ours.cpu.toFixed(1)} s CPU`;
+    if (options.pyright) {
+      const theirs = { wall: sum((p) => p.pyright?.wall), cpu: sum((p) => p.pyright?.cpu) };
+      speed += `; pyright ${theirs.wall.toFixed(1)} s wall / ${theirs.cpu.toFixed(1)} s CPU → ${(theirs.wall / ours.wall).toFixed(1)}× (wall), ${(theirs.cpu / ours.cpu).toFixed(1)}× (CPU)`;
+    }
+    console.log(speed);
+  }
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, 'coroutine-mutants.json'), JSON.stringify(report, null, 2));
   console.log(`\nwritten: ${relative(process.cwd(), join(RESULTS, 'coroutine-mutants.json'))}`);
