@@ -6,7 +6,7 @@ import type { FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { freshName, insertStatementsAfter, insertStatementsBefore, startsOwnLine } from './lifecycle/edits';
 import { entryPoints, type EntryPoint, type EntryRunner } from './lifecycle/entryPoints';
 import { pendingAnalysis, type PendingAnalysis, type PendingExit, type PendingTask } from './lifecycle/pending';
-import { insideLoop, statementsOf } from './lifecycle/syntax';
+import { insideLoop, mentions, statementsOf } from './lifecycle/syntax';
 import { PY37, targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule, RuleContext } from './types';
 
@@ -164,6 +164,7 @@ export const mainExitsEarly: Rule = {
     fixable: 'sometimes',
   },
   check(context) {
+    if (!mentions(context.model, 'asyncio', 'run_until_complete')) return;
     const cache = new Map<FunctionInfo, PendingAnalysis | 'running'>();
     for (const entry of entryPoints(context.model)) {
       const analysis = pendingAnalysis(context.model, entry.fn, 0, cache);

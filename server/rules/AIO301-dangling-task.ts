@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { insertBefore, replaceNode } from '../fixes';
 import type { CallSite, ModuleModel } from '../model/moduleModel';
 import { freshName, insertStatementsAfter, moduleDefinitionBefore } from './lifecycle/edits';
-import { callArguments, identifiersIn, isStoreTarget, isVariableReference } from './lifecycle/syntax';
+import { callArguments, identifiersIn, isStoreTarget, isVariableReference, mentions } from './lifecycle/syntax';
 import { enclosingTaskGroup, taskFactoryOf, taskSink, type TaskSink } from './lifecycle/tasks';
 import { PY311, targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
@@ -110,6 +110,7 @@ export const danglingTask: Rule = {
     aliases: ['RUF006', 'ASYNC300'],
   },
   check({ model, config, report }) {
+    if (!mentions(model, 'create_task', 'ensure_future')) return;
     const found = danglingTasks(model);
     if (!found.length) return;
     const fixes = new DanglingFixes(model, found[0].site.node);

@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { ensureImport } from '../fixes';
 import type { CallSite, FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { freshName, insertStatementsAfter, moduleDefinitionBefore } from './lifecycle/edits';
-import { identifiersIn, isStoreTarget, isVariableReference, methodReceiver } from './lifecycle/syntax';
+import { identifiersIn, isStoreTarget, isVariableReference, mentions, methodReceiver } from './lifecycle/syntax';
 import { isContainerAdder, onlyInspects, taskFactoryOf, taskSink } from './lifecycle/tasks';
 import type { Fix, Rule } from './types';
 
@@ -190,6 +190,7 @@ export const taskExceptionLost: Rule = {
     fixable: 'sometimes',
   },
   check({ model, report }) {
+    if (!mentions(model, 'create_task', 'ensure_future')) return;
     const found = lostTasks(model);
     if (!found.length) return;
     const fixes = new LoggingCallbackFix(model, found[0].site.node);

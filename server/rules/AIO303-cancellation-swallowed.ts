@@ -8,7 +8,7 @@ import type { ModuleModel } from '../model/moduleModel';
 import { insertStatementsAfter, startsOwnLine } from './lifecycle/edits';
 import { canFinishWithoutRaiseOrReturn } from './lifecycle/flow';
 import { onlyInspects } from './lifecycle/tasks';
-import { asyncioName, clauseBlock, identifiersIn, isAsyncStatement, methodName, statementsOf, unwrapParens, walkSameScope } from './lifecycle/syntax';
+import { asyncioName, clauseBlock, identifiersIn, mentions, isAsyncStatement, methodName, statementsOf, unwrapParens, walkSameScope } from './lifecycle/syntax';
 import { targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
 
@@ -154,6 +154,7 @@ export const cancellationSwallowed: Rule = {
     aliases: ['ASYNC103'],
   },
   check({ model, config, report }) {
+    if (!mentions(model, 'async')) return;
     for (const tryNode of model.nodesOfType('try_statement')) {
       const fn = model.inCoroutineBody(tryNode);
       const body = tryNode.childForFieldName('body');

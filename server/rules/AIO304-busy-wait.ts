@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/moduleModel';
 import { isAlwaysTrue } from './lifecycle/flow';
-import { callArguments, methodName, methodReceiver, statementsOf, unwrapParens, isSleepCall } from './lifecycle/syntax';
+import { callArguments, isSleepCall, mentions, methodName, methodReceiver, statementsOf, unwrapParens } from './lifecycle/syntax';
 import type { Rule } from './types';
 
 /** Argument-less methods that only read the state of an object (task, queue, event, lock). */
@@ -98,6 +98,7 @@ export const busyWait: Rule = {
     aliases: ['ASYNC110'],
   },
   check({ model, report }) {
+    if (!mentions(model, 'sleep')) return;
     for (const loop of model.nodesOfType('while_statement')) {
       const fn = model.inCoroutineBody(loop);
       const condition = loop.childForFieldName('condition');

@@ -4,7 +4,7 @@ import type { TextEdit } from 'vscode-languageserver-types';
 import type { Node } from 'web-tree-sitter';
 import { asyncioReference } from '../fixes';
 import type { ModuleModel } from '../model/moduleModel';
-import { callArguments, callMethod, clauseBlock, identifiersIn, enclosingStatement, isVariableReference, methodName, methodReceiver, resolveAsyncioCall, statementsOf, unwrapParens } from './lifecycle/syntax';
+import { callArguments, callMethod, clauseBlock, identifiersIn, mentions, enclosingStatement, isVariableReference, methodName, methodReceiver, resolveAsyncioCall, statementsOf, unwrapParens } from './lifecycle/syntax';
 import { PY37, targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
 
@@ -179,6 +179,7 @@ export const legacyLoopApi: Rule = {
     fixable: 'sometimes',
   },
   check({ model, config, report }) {
+    if (!mentions(model, 'run_until_complete', 'run_forever')) return;
     if (!targetAtLeast(config, PY37)) return; // no asyncio.run to move to
     for (const use of loopUses(model)) {
       const shape = simpleShape(model, use);

@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import { replaceNode } from '../fixes';
 import type { ModuleModel } from '../model/moduleModel';
-import { callArguments, callMethod, mayCall, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
+import { callArguments, callMethod, mayCall, mentions, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
 import type { Fix, Rule } from './types';
 
 type NestedRun = 'asyncio.run' | 'Runner.run' | 'run_until_complete' | 'run_forever';
@@ -77,6 +77,7 @@ export const nestedEventLoop: Rule = {
     fixable: 'sometimes',
   },
   check({ model, report }) {
+    if (!mentions(model, 'async')) return;
     if (usesNestAsyncio(model)) return;
     for (const site of model.calls) {
       const kind = site.inLambda ? undefined : nestedRunOf(model, site.node);

@@ -1,7 +1,7 @@
 // AIO402 get-event-loop-in-coroutine: `asyncio.get_event_loop()` inside a coroutine, where
 // `asyncio.get_running_loop()` says what is meant and cannot create a stray loop.
 import { asyncioReference, replaceNode } from '../fixes';
-import { mayCall, resolveAsyncioCall } from './lifecycle/syntax';
+import { mayCall, mentions, resolveAsyncioCall } from './lifecycle/syntax';
 import { PY37, targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
 
@@ -16,6 +16,7 @@ export const getEventLoopInCoroutine: Rule = {
     fixable: 'sometimes',
   },
   check({ model, config, report }) {
+    if (!mentions(model, 'get_event_loop')) return;
     const canFix = targetAtLeast(config, PY37);
     for (const site of model.calls) {
       if (site.inLambda || !mayCall(model, site.node, GET_EVENT_LOOP) || resolveAsyncioCall(model, site.node) !== 'asyncio.get_event_loop') continue;

@@ -6,7 +6,7 @@ import type { LintConfig } from '../config';
 import { asyncioReference, insertBefore, rangeOf, replaceNode } from '../fixes';
 import type { FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { deleteLines } from './lifecycle/edits';
-import { asyncioName, callArguments, mayCall, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
+import { asyncioName, callArguments, mayCall, mentions, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
 import { PY37, targetAtLeast, versionText, type PythonVersion } from './lifecycle/version';
 import type { Report, Rule } from './types';
 
@@ -91,16 +91,18 @@ class RemovedApiChecker {
   ) {}
 
   run(): void {
-    this.coroutineDecorators();
-    this.yieldFromCoroutines();
-    for (const site of this.model.calls) {
-      if (site.inLambda) continue;
-      this.asyncioAsync(site.node);
-      this.loopArgument(site.node);
-      this.waitOnCoroutines(site.node);
-      this.taskClassMethods(site.node);
+    if (mentions(this.model, 'coroutine')) this.coroutineDecorators();
+    if (mentions(this.model, 'yield from')) this.yieldFromCoroutines();
+    if (mentions(this.model, 'asyncio')) {
+      for (const site of this.model.calls) {
+        if (site.inLambda) continue;
+        this.asyncioAsync(site.node);
+        this.loopArgument(site.node);
+        this.waitOnCoroutines(site.node);
+        this.taskClassMethods(site.node);
+      }
     }
-    this.awaitedLocks();
+    if (mentions(this.model, 'await')) this.awaitedLocks();
   }
 
   /** `@asyncio.coroutine` (deprecated 3.8, removed 3.11). */
@@ -122,7 +124,7 @@ class RemovedApiChecker {
   /** `yield from <coroutine>` in a plain generator: a TypeError since native coroutines exist. */
   private yieldFromCoroutines(): void {
     for (const fn of this.model.functions) {
-      if (fn.isAsync || !fn.isGenerator || fn.decorators.some((d) => asyncioName(d) === 'asyncio.coroutine' || d === 'types.coroutine')) continue;
+      if (fn.isAsync || !fn.isGenerator || !/yield\s+from/.test(fn.node.text) || fn.decorators.some((d) => asyncioName(d) === 'asyncio.coroutine' || d === 'types.coroutine')) continue;
       const offending = ownYields(this.model, fn).filter((y) => {
         const operand = y.namedChildren.find((c) => c && c.type !== 'comment');
         return isYieldFrom(y) && !!operand && isCoroutineCall(this.model, operand);
@@ -255,8 +257,8 @@ class RemovedApiChecker {
   private awaitedLocks(): void {
     if (!targetAtLeast(this.config, PY37)) return;
     for (const statement of this.model.nodesOfType('with_statement')) {
-      if (statement.children.some((c) => c?.type === 'async')) continue;
-      const clause = statement.namedChildren.find((c) => c?.type === 'with_clause');
+      const clause = statement.namedChild(0);
+      if (clause?.type !== 'with_clause' || !clause.text.includes('await') || statement.children.some((c) => c?.type === 'async')) continue;
       const items = clause?.namedChildren.filter((c): c is Node => c?.type === 'with_item') ?? [];
       const value = items.length === 1 ? items[0].childForFieldName('value') : null;
       const awaited = value?.type === 'await' ? value.namedChild(0) : null;

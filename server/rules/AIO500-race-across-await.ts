@@ -9,7 +9,7 @@
 // awaited result.
 import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo, ModuleModel } from '../model/moduleModel';
-import { isAsyncStatement, isVariableReference, resolveAsyncioCall, statementsOf, unwrapParens, walkSameScope } from './lifecycle/syntax';
+import { isAsyncStatement, isVariableReference, mentions, resolveAsyncioCall, statementsOf, unwrapParens, walkSameScope } from './lifecycle/syntax';
 import type { Rule } from './types';
 
 const MUTATORS = new Set(['append', 'add', 'update', 'setdefault', 'insert', 'extend', 'pop', 'popitem', 'remove', 'discard', 'clear']);
@@ -131,6 +131,7 @@ export const raceAcrossAwait: Rule = {
     fixable: 'never',
   },
   check({ model, report }) {
+    if (!mentions(model, 'await')) return;
     for (const ifNode of model.nodesOfType('if_statement')) {
       const fn = model.inCoroutineBody(ifNode);
       const condition = ifNode.childForFieldName('condition');

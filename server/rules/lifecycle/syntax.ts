@@ -5,6 +5,14 @@ import type { ModuleModel } from '../../model/moduleModel';
 /** Node types that open a new scope: code inside them does not run as part of the enclosing statement. */
 const NESTED_SCOPES = new Set(['function_definition', 'lambda', 'class_definition', 'decorated_definition']);
 
+/**
+ * The module's text contains one of `words`: a cheap, sound gate before a rule walks the model (a name the rule
+ * looks for cannot be used without appearing in the text).
+ */
+export function mentions(model: ModuleModel, ...words: string[]): boolean {
+  return words.some((w) => model.source.includes(w));
+}
+
 /** `(x)` → `x`, however deep. */
 export function unwrapParens(node: Node): Node {
   let n = node;
