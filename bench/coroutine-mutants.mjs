@@ -17,7 +17,7 @@
 // its line. Precision: every AIO1xx finding on the unmutated code is listed for inspection. Speed: the CLI (index +
 // all rules) against pyright on the same files. Results: printed, and written to bench/results/coroutine-mutants.json.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -50,8 +50,10 @@ const BUNDLE_OPTIONS = {
   banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__import_meta_url' },
 };
-const ENGINE_BUNDLE = join(ROOT, 'out', 'bench', 'coroutine-mutants-engine.js');
-const CLI_BUNDLE = join(ROOT, 'out', 'bench', 'coroutine-mutants-cli.js');
+// Bundled into a private folder (with the parser's WASM beside them, as in dist/): other builds clean out/.
+const BUNDLES = mkdtempSync(join(tmpdir(), 'lens-mutants-bundle-'));
+const ENGINE_BUNDLE = join(BUNDLES, 'engine.js');
+const CLI_BUNDLE = join(BUNDLES, 'cli.js');
 
 /**
  * Bundles the engine for in-process use and the CLI for timing: the same code the server and `asyncio-lens check`
@@ -74,7 +76,10 @@ async function buildEngine() {
     outfile: ENGINE_BUNDLE,
   });
   await esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: [join(ROOT, 'server', 'cli.ts')], outfile: CLI_BUNDLE });
-  return createRequire(import.meta.url)(ENGINE_BUNDLE);
+  const require = createRequire(import.meta.url);
+  copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), join(BUNDLES, 'tree-sitter.wasm'));
+  copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), join(BUNDLES, 'tree-sitter-python.wasm'));
+  return require(ENGINE_BUNDLE);
 }
 
 function pythonFiles(dir) {
@@ -281,8 +286,14 @@ function runPyrightMutants(project, mutants, maxBatches) {
 
 function timeCli(dir) {
   const { result, wall, cpu } = timedNode([CLI_BUNDLE, 'check', '--format', 'json', dir]);
-  if (result.status !== 0 && result.status !== 1) throw new Error(`asyncio-lens check failed (exit ${result.status}): ${result.stderr.slice(0, 500)}`);
-  return { wall, cpu };
+  // Exit 1 means "findings"; the output must still be the JSON report.
+  let findings;
+  try {
+    findings = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`asyncio-lens check failed (exit ${result.status}): ${result.stderr.slice(0, 500)}`);
+  }
+  return { wall, cpu, findings: findings.length };
 }
 
 // ---- report ---------------------------------------------------------------------------------------------------
@@ -375,7 +386,9 @@ async function main() {
   console.log(`\nwritten: ${relative(process.cwd(), join(RESULTS, 'coroutine-mutants.json'))}`);
 }
 
-main().catch((e) => {
-  console.error(e.stack ?? String(e));
-  process.exit(1);
-});
+main()
+  .catch((e) => {
+    console.error(e.stack ?? String(e));
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(BUNDLES, { recursive: true, force: true }));

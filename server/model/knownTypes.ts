@@ -84,4 +84,11 @@ export const KNOWN_RETURN_TYPES: Readonly<Record<string, string>> = {
   'pymongo.MongoClient.get_database': 'pymongo.database.Database',
   'pymongo.MongoClient.get_default_database': 'pymongo.database.Database',
   'pymongo.database.Database.get_collection': 'pymongo.collection.Collection',
+  // Coroutine rules (AIO1xx): what awaiting an async HTTP client's request gives.
+  ...Object.fromEntries(
+    ['request', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options'].map((m) => [`aiohttp.ClientSession.${m}`, 'aiohttp.ClientResponse']),
+  ),
+  ...Object.fromEntries(
+    ['request', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'send'].map((m) => [`httpx.AsyncClient.${m}`, 'httpx.Response']),
+  ),
 };

@@ -33,6 +33,31 @@ interface Tables {
 // A require (not an import) keeps `tsc` independent of the generated file; esbuild inlines the JSON.
 const tables: Tables = require('../../generated/typeshed.json');
 
+/**
+ * Libraries that ship their own type hints are not in typeshed, so the generated tables cannot know them. These
+ * entries, written from the libraries' own signatures, cover the async HTTP clients most often misused: their
+ * sessions are async-only context managers, and their request methods give coroutines (aiohttp's also work as
+ * async context managers).
+ */
+const SUPPLEMENT: Readonly<Record<string, ClassRecord>> = {
+  'aiohttp.client.ClientSession': {
+    k: 'pm',
+    m: { request: 'cm', get: 'cm', post: 'cm', put: 'cm', patch: 'cm', delete: 'cm', head: 'cm', options: 'cm', ws_connect: 'cm', close: 'c' },
+  },
+  'aiohttp.client_reqrep.ClientResponse': { k: 'p', m: { read: 'c', text: 'c', json: 'c', wait_for_close: 'c', release: 'p', raise_for_status: 'p' } },
+  'httpx.AsyncClient': {
+    k: 'pm',
+    m: { request: 'c', get: 'c', post: 'c', put: 'c', patch: 'c', delete: 'c', head: 'c', options: 'c', send: 'c', aclose: 'c', stream: 'pm' },
+  },
+};
+const SUPPLEMENT_ALIASES: Readonly<Record<string, string>> = {
+  'aiohttp.ClientSession': 'aiohttp.client.ClientSession',
+  'aiohttp.ClientResponse': 'aiohttp.client_reqrep.ClientResponse',
+  'httpx._client.AsyncClient': 'httpx.AsyncClient',
+};
+Object.assign(tables.classes, SUPPLEMENT);
+Object.assign(tables.aliases, SUPPLEMENT_ALIASES);
+
 const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
   record && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 
