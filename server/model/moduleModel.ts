@@ -354,6 +354,12 @@ export class ModuleModel {
         const local = this.localClass(ownerType);
         return local ? this.classAttributeContainerTypes(local).get(attribute) : this.index.attributeContainerTypes(ownerType, attribute);
       }
+      case 'call': {
+        // `list(self._sites)`, `sorted(tasks)`: the same items.
+        const callee = this.resolveCall(container);
+        const first = container.childForFieldName('arguments')?.namedChild(0);
+        return callee && ITEM_PRESERVING_CALLS.has(callee) && first && first.type !== 'keyword_argument' ? this.containerTypesOf(first) : undefined;
+      }
       case 'parenthesized_expression': {
         const inner = container.namedChild(0);
         return inner ? this.containerTypesOf(inner) : undefined;
@@ -903,7 +909,7 @@ export class ModuleModel {
         const attribute = node.childForFieldName('attribute')?.text;
         if (!object || !attribute) return undefined;
         const ownerType = this.typeOf(object);
-        if (ownerType) return this.index.attributeType(ownerType, attribute) ?? this.localAttributeType(ownerType, attribute);
+        if (ownerType) return this.index.attributeType(ownerType, attribute) ?? this.localAttributeType(ownerType, attribute) ?? this.propertyType(ownerType, attribute);
         return undefined;
       }
       case 'parenthesized_expression':
@@ -955,6 +961,16 @@ export class ModuleModel {
     // Outside the workspace, a capitalised callee is a class by Python naming convention (`requests.Session()`).
     const last = callee.slice(callee.lastIndexOf('.') + 1);
     return /^[A-Z]/.test(last) && !/^[A-Z0-9_]+$/.test(last) ? callee : undefined;
+  }
+
+  /** `request.writer` where `writer` is a `@property` (or a cached one) annotated to return a class. */
+  private propertyType(classCanonical: string, attribute: string): string | undefined {
+    const getter = this.lookupFunction(this.index.resolveMember(classCanonical, attribute));
+    if (!getter) return undefined;
+    this.ensureDecorators();
+    if (!getter.decorators.some((d) => PROPERTY_DECORATOR.test(d))) return undefined;
+    if ('kind' in getter) return getter.returns;
+    return getter.returnAnnotation ? this.resolveAnnotation(getter.returnAnnotation) : undefined;
   }
 
   private localAttributeType(classCanonical: string, attribute: string): string | undefined {
@@ -1068,6 +1084,12 @@ export class ModuleModel {
     };
   }
 }
+
+/** Decorators that make a method read as an attribute: `property`, `functools.cached_property`, aiohttp's `reify`. */
+const PROPERTY_DECORATOR = /(?:^|\.)(?:property|cached_property|reify)$/;
+
+/** Builtins that copy or reorder an iterable: their result holds the same items. */
+const ITEM_PRESERVING_CALLS = new Set(['list', 'tuple', 'set', 'frozenset', 'sorted', 'reversed', 'iter']);
 
 /** Container methods that return one item. */
 const CONTAINER_GETTERS = new Set(['get', 'pop', 'setdefault', 'popleft']);

@@ -200,3 +200,32 @@ describe('model: items of annotated containers', () => {
     );
   });
 });
+
+describe('model: properties and copied containers', () => {
+  it('types a property by its return annotation and a list() copy by its items', async () => {
+    const parser = await loadParser();
+    const source = [
+      'import functools',
+      'class Writer:',
+      '    def drain(self): ...',
+      'class Request:',
+      '    _sites: list[Writer]',
+      '    @property',
+      '    def writer(self) -> Writer: ...',
+      '    @functools.cached_property',
+      '    def cached(self) -> Writer: ...',
+      '    def plain(self) -> Writer: ...',
+      'def f(r: Request):',
+      '    r.writer.drain()',
+      '    r.cached.drain()',
+      '    r.plain.drain()',
+      '    for w in list(r._sites): w.drain()',
+      '    for w in sorted(r._sites, key=id): w.drain()',
+    ].join('\n');
+    const { model } = buildModel(parse(parser, source), source, '/ws/p.py', new WorkspaceIndex());
+    assert.deepEqual(
+      model.calls.filter((c) => c.node.text.endsWith('drain()')).map((c) => model.resolveCall(c.node)),
+      ['p.Writer.drain', 'p.Writer.drain', 'p.Request.plain.drain', 'p.Writer.drain', 'p.Writer.drain'],
+    );
+  });
+});
