@@ -1021,19 +1021,48 @@ export class ModuleModel {
     return types;
   }
 
-  private functionsReturningValues?: Set<FunctionInfo>;
+  private returnedValues?: Map<FunctionInfo, Node[]>;
 
-  /** See `FunctionSummary.returnsNone`. */
-  certainlyReturnsNone(fn: FunctionInfo): boolean {
-    if (!this.functionsReturningValues) {
-      this.functionsReturningValues = new Set();
+  /** The values of a function's own `return <value>` statements (`return None` excluded). */
+  private returnValuesOf(fn: FunctionInfo): Node[] {
+    if (!this.returnedValues) {
+      this.returnedValues = new Map();
       for (const r of this.nodesOfType('return_statement')) {
         const value = r.namedChild(0);
         const owner = value && value.type !== 'none' ? this.enclosingFunction(r) : undefined;
-        if (owner) this.functionsReturningValues.add(owner);
+        if (!owner || !value) continue;
+        const list = this.returnedValues.get(owner);
+        if (list) list.push(value);
+        else this.returnedValues.set(owner, [value]);
       }
     }
-    if (fn.isGenerator || this.functionsReturningValues.has(fn)) return false;
+    return this.returnedValues.get(fn) ?? [];
+  }
+
+  /** See `FunctionSummary.asDecorator`. */
+  decoratorResult(fn: FunctionInfo, depth = 0): 'identity' | 'async-wrapper' | undefined {
+    const values = this.returnValuesOf(fn);
+    let result: 'identity' | 'async-wrapper' | undefined;
+    for (const value of values) {
+      if (value.type !== 'identifier') return undefined;
+      let kind: typeof result;
+      if (value.text === fn.params[0]?.name && fn.params.length >= 1) kind = 'identity';
+      else {
+        const binding = this.lookup(value.text, value);
+        const inner = binding?.kind === 'function' && binding.fn.parent === fn ? binding.fn : undefined;
+        if (!inner) return undefined;
+        // `def retry(times): def deco(f): ... return deco`: a factory, used as `@retry(3)`.
+        kind = inner.isAsync ? (inner.isGenerator ? undefined : 'async-wrapper') : depth === 0 ? this.decoratorResult(inner, 1) : undefined;
+      }
+      if (!kind || (result && result !== kind)) return undefined;
+      result = kind;
+    }
+    return result;
+  }
+
+  /** See `FunctionSummary.returnsNone`. */
+  certainlyReturnsNone(fn: FunctionInfo): boolean {
+    if (fn.isGenerator || this.returnValuesOf(fn).length > 0) return false;
     const body = fn.node.childForFieldName('body');
     const placeholder = (s: Node | null) =>
       !s || s.type === 'pass_statement' || s.type === 'raise_statement' || s.type === 'comment' ||
@@ -1052,6 +1081,7 @@ export class ModuleModel {
       returns: fn.returnAnnotation ? this.resolveAnnotation(fn.returnAnnotation) : undefined,
       isGenerator: fn.isGenerator,
       returnsNone: this.certainlyReturnsNone(fn),
+      asDecorator: this.decoratorResult(fn),
       params: fn.params.map((p) => p.name),
       calls: fn.calls
         .filter((c) => !c.inLambda)

@@ -27,6 +27,11 @@ export interface FunctionSummary {
   isGenerator: boolean;
   /** Certainly returns None: no `return <value>`, and a real body (not only `pass`/`...`/`raise`, which overrides replace). */
   returnsNone?: boolean;
+  /**
+   * What the function gives when used as a decorator (directly, or as a factory `@deco(arg)` returning a nested
+   * decorator): the decorated function itself (`identity`), or a nested `async def` wrapper (`async-wrapper`).
+   */
+  asDecorator?: 'identity' | 'async-wrapper';
   params: string[];
   calls: CallRef[];
   /** Zero-based line of the `def`. */

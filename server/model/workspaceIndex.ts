@@ -162,7 +162,7 @@ export class WorkspaceIndex {
 function fingerprint(summary: ModuleSummary): string {
   const parts: string[] = [summary.starImports.join(',')];
   const fn = (f: FunctionSummary) =>
-    `${f.name}:${f.isAsync}:${f.isGenerator}:${f.returnsNone ?? ''}:${f.decorators.join(',')}:${f.returns ?? ''}:${f.params.join(',')}:` +
+    `${f.name}:${f.isAsync}:${f.isGenerator}:${f.returnsNone ?? ''}:${f.asDecorator ?? ''}:${f.decorators.join(',')}:${f.returns ?? ''}:${f.params.join(',')}:` +
     f.calls.map((c) => `${c.callee}/${c.awaited}/${c.nestedInCall}`).join(',');
   for (const [name, symbol] of summary.symbols) {
     switch (symbol.kind) {

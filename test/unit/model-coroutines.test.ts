@@ -229,3 +229,22 @@ describe('model: properties and copied containers', () => {
     );
   });
 });
+
+describe('model: functions as decorators', () => {
+  it('tells identity decorators and async wrappers (also behind a factory) from others', async () => {
+    const parser = await loadParser();
+    const source = [
+      'import functools',
+      'def mark(fn):\n    return fn',
+      'def wrap(fn):\n    @functools.wraps(fn)\n    async def inner(*a):\n        return await fn(*a)\n    return inner',
+      'def factory(n):\n    def deco(fn):\n        async def inner():\n            pass\n        return inner\n    return deco',
+      'def sync_wrap(fn):\n    def inner():\n        return fn()\n    return inner',
+      'def other(fn):\n    return register(fn)',
+      'def gen_wrap(fn):\n    async def inner():\n        yield 1\n    return inner',
+    ].join('\n');
+    const index = new WorkspaceIndex();
+    buildModel(parse(parser, source), source, '/ws/deco.py', index);
+    const got = Object.fromEntries(['mark', 'wrap', 'factory', 'sync_wrap', 'other', 'gen_wrap'].map((n) => [n, index.lookupFunction(`deco.${n}`)?.asDecorator]));
+    assert.deepEqual(got, { mark: 'identity', wrap: 'async-wrapper', factory: 'async-wrapper', sync_wrap: undefined, other: undefined, gen_wrap: undefined });
+  });
+});

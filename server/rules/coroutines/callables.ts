@@ -24,12 +24,20 @@ const NOTHING: CallFlags = { coroutine: false, plain: false, asyncContextManager
 
 /** Flags of calling a workspace function, from its `async`, generator and decorator facts. */
 export function functionFlags(model: ModuleModel, fn: WorkspaceFunction): CallFlags | undefined {
-  const effect = decoratorEffect(fn.decorators);
+  const effect = decoratorEffect(fn.decorators, (canonical) => workspaceDecorator(model, canonical));
   if (effect === 'asyncContextManager') return fn.isGenerator ? { ...NOTHING, asyncContextManager: true } : undefined;
+  if (effect === 'makesCoroutine') return { ...NOTHING, coroutine: true };
   if (effect !== 'keeps') return undefined;
   if (fn.isAsync) return fn.isGenerator ? { ...NOTHING, asyncIterable: true } : { ...NOTHING, coroutine: true };
   if (fn.isGenerator) return undefined;
   return returnsPlainValue(model, fn) ? { ...NOTHING, plain: true } : undefined;
+}
+
+/** What a workspace function does as a decorator, when the model can see it. */
+function workspaceDecorator(model: ModuleModel, canonical: string): 'identity' | 'async-wrapper' | undefined {
+  const fn = model.lookupFunction(canonical);
+  if (!fn) return undefined;
+  return 'kind' in fn ? fn.asDecorator : model.decoratorResult(fn);
 }
 
 /** A plain `def` whose result can never be awaited: it returns None, or its return annotation names a plain class. */

@@ -26,18 +26,29 @@ export const KEEPS_KIND: readonly string[] = [
 /** Decorators whose result is an async context manager factory, not a coroutine function. */
 export const MAKES_ASYNC_CONTEXT_MANAGER: readonly string[] = ['contextlib.asynccontextmanager'];
 
-export type DecoratorEffect = 'keeps' | 'asyncContextManager' | 'unknown';
+export type DecoratorEffect = 'keeps' | 'asyncContextManager' | 'makesCoroutine' | 'unknown';
 
 function matches(decorator: string, patterns: readonly string[]): boolean {
   return patterns.some((p) => (p.endsWith('.*') ? decorator.startsWith(p.slice(0, -1)) : decorator === p));
 }
 
-/** The combined effect of a function's decorators (canonical names, as the model resolves them). */
-export function decoratorEffect(decorators: readonly string[]): DecoratorEffect {
+/** What a workspace function does as a decorator (see `FunctionSummary.asDecorator`), by canonical name. */
+export type WorkspaceDecorators = (canonical: string) => 'identity' | 'async-wrapper' | undefined;
+
+/**
+ * The combined effect of a function's decorators (canonical names, as the model resolves them, outermost first).
+ * Workspace decorators count when the model can see what they return: the function itself, or an `async def`
+ * wrapper (the `functools.wraps` pattern), which makes the result a coroutine function whatever it decorates.
+ */
+export function decoratorEffect(decorators: readonly string[], workspace: WorkspaceDecorators): DecoratorEffect {
   let effect: DecoratorEffect = 'keeps';
-  for (const d of decorators) {
+  // Innermost first: each decorator wraps what the ones below it made.
+  for (const d of [...decorators].reverse()) {
     if (matches(d, KEEPS_KIND)) continue;
-    if (matches(d, MAKES_ASYNC_CONTEXT_MANAGER) && effect === 'keeps') effect = 'asyncContextManager';
+    const own = workspace(d);
+    if (own === 'identity') continue;
+    if (own === 'async-wrapper') effect = 'makesCoroutine';
+    else if (matches(d, MAKES_ASYNC_CONTEXT_MANAGER) && effect === 'keeps') effect = 'asyncContextManager';
     else return 'unknown';
   }
   return effect;
