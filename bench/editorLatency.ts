@@ -1,5 +1,5 @@
 // Benchmark worker: the real language server over LSP (dist/server.js, forked like an editor would).
-//   node --expose-gc out/bench/workers/editorLatency.js <workspace dir> <lines>:<edits>...
+//   node --expose-gc bench/results/.workers/editorLatency.js <workspace dir> <lines>:<edits>...
 // 1. Starts the server on the workspace and times the initial index; asks for its heap afterwards (the server
 //    inherits --expose-gc, so the figure is taken after a full collection).
 // 2. For each synthetic module size: opens it, then types one character at a time (typing one, deleting it

@@ -1,5 +1,5 @@
 // Benchmark worker: lint throughput of one tool, in this process, on the corpus read into memory first.
-//   node out/bench/workers/lintThroughput.js lens|ruff <passes> <dir>...
+//   node bench/results/.workers/lintThroughput.js lens|ruff <passes> <dir>...
 // Prints one JSON object. Each pass is a whole run over the corpus (the first one includes JIT/WASM warm-up).
 import { performance } from 'node:perf_hooks';
 import { PyprojectLocator, resolveConfig } from '../server/config';

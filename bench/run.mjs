@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const WORKERS = join(ROOT, 'out', 'bench', 'workers');
+// Inside the git-ignored results folder: `node esbuild.mjs` empties out/ whenever anyone builds.
+const WORKERS = join(ROOT, 'bench', 'results', '.workers');
 const RESULTS = join(ROOT, 'bench', 'results');
 const SECTIONS = ['lint', 'cli', 'pyright', 'editor', 'adapter'];
 

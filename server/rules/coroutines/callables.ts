@@ -129,12 +129,18 @@ export function instanceFlags(model: ModuleModel, classCanonical: string): CallF
 
 // ---- methods and overrides -------------------------------------------------------------------------------------
 
-const subclassCache = new WeakMap<WorkspaceIndex, { generation: number; children: Map<string, string[]> }>();
+const subclassCache = new WeakMap<
+  WorkspaceIndex,
+  { generation: number; children: Map<string, string[]>; definitions: Map<string, WorkspaceFunction[]> }
+>();
 
-/** Direct workspace subclasses of every workspace class, rebuilt when the index changes. */
-function subclasses(index: WorkspaceIndex): Map<string, string[]> {
+/**
+ * Direct workspace subclasses of every workspace class, and the overrides already looked up: both rebuilt when the
+ * index changes.
+ */
+function subclassTables(index: WorkspaceIndex) {
   const cached = subclassCache.get(index);
-  if (cached && cached.generation === index.generation) return cached.children;
+  if (cached && cached.generation === index.generation) return cached;
   const children = new Map<string, string[]>();
   for (const module of index.allModules()) {
     for (const symbol of module.symbols.values()) {
@@ -147,13 +153,18 @@ function subclasses(index: WorkspaceIndex): Map<string, string[]> {
       }
     }
   }
-  subclassCache.set(index, { generation: index.generation, children });
-  return children;
+  const tables = { generation: index.generation, children, definitions: new Map<string, WorkspaceFunction[]>() };
+  subclassCache.set(index, tables);
+  return tables;
 }
 
 /** Every definition of `member` in workspace subclasses (at any depth) of `owner`. */
 function subclassDefinitions(model: ModuleModel, owner: string, member: string): WorkspaceFunction[] {
-  const children = subclasses(model.index);
+  // Memoized: every `self.m()` in a `unittest.TestCase` subclass would otherwise walk all the test classes again.
+  const { children, definitions } = subclassTables(model.index);
+  const key = `${owner}\0${member}`;
+  const known = definitions.get(key);
+  if (known) return known;
   const seen = new Set<string>();
   const pending = [...(children.get(owner) ?? [])];
   const found: WorkspaceFunction[] = [];
@@ -165,6 +176,7 @@ function subclassDefinitions(model: ModuleModel, owner: string, member: string):
     if (override) found.push(override);
     pending.push(...(children.get(name) ?? []));
   }
+  definitions.set(key, found);
   return found;
 }
 
