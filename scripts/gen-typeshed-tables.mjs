@@ -37,6 +37,8 @@ const PLAIN_VALUE_TYPES = new Map([
 const NO_VALUE_TYPES = new Set(['typing.NoReturn', 'typing.Never', 'typing_extensions.NoReturn', 'typing_extensions.Never']);
 const COROUTINE_TYPES = new Set(['typing.Coroutine', 'collections.abc.Coroutine', 'types.CoroutineType']);
 const PROTOCOL_BASES = new Set(['typing.Protocol', 'typing_extensions.Protocol']);
+/** Types that say nothing about a value (`-> Any`, `-> object` may well return an awaitable). */
+const OPAQUE_TYPES = new Set(['typing.Any', 'typing_extensions.Any', 'builtins.object']);
 /** Wrappers in an annotation whose first argument is the real type. */
 const TRANSPARENT_WRAPPERS = new Set(['typing.Annotated', 'typing_extensions.Annotated', 'typing.Final', 'typing_extensions.Final']);
 const UNION_TYPES = new Set(['typing.Union', 'typing.Optional', 'typing_extensions.Union', 'typing_extensions.Optional']);
@@ -78,7 +80,7 @@ function moduleName(relPath) {
  * `__all__`. Function definitions keep only what classification needs.
  */
 function readModule(tree, { name, isPackage, stdlib }) {
-  const module = { name, isPackage, stdlib, functions: new Map(), classes: new Map(), imports: new Map(), aliases: new Map(), stars: [], all: undefined };
+  const module = { name, isPackage, stdlib, functions: new Map(), classes: new Map(), imports: new Map(), aliases: new Map(), declared: new Set(), stars: [], all: undefined };
   readBlock(tree.rootNode, module, undefined);
   return module;
 }
@@ -214,7 +216,12 @@ function absoluteModule(node, module) {
 function readAssignment(node, module, cls) {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
-  if (left?.type !== 'identifier' || !right) return;
+  if (left?.type !== 'identifier') return;
+  // `Protocol: _SpecialForm` (typing.pyi): a name declared without a value still names something of this module.
+  if (!right) {
+    if (!cls && node.childForFieldName('type')) module.declared.add(left.text);
+    return;
+  }
   if (cls) {
     // `__aenter__ = ...` style members still count as present.
     cls.attributes.add(left.text);
@@ -243,7 +250,7 @@ class Typeshed {
   /** The symbol a name has inside `module` (own definitions, imports, aliases, star imports), as a canonical name. */
   resolveLocal(module, name, depth = 0) {
     if (depth > 12) return undefined;
-    if (module.classes.has(name) || module.functions.has(name)) return `${module.name}.${name}`;
+    if (module.classes.has(name) || module.functions.has(name) || module.declared.has(name)) return `${module.name}.${name}`;
     const imported = module.imports.get(name);
     if (imported) return imported.target;
     const alias = module.aliases.get(name);
@@ -380,6 +387,7 @@ class Typeshed {
 
   /** Instances of a concrete class whose whole ancestry is known and has no `__await__` are never awaitable. */
   instanceKind(cls) {
+    if (OPAQUE_TYPES.has(`${cls.module}.${cls.name}`)) return undefined;
     const info = this.classInfo(cls);
     if (info.isProtocol || !info.complete) return undefined;
     return this.has(info, '__await__') ? undefined : 'plain';

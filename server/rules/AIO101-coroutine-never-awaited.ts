@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { CallSite, FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { addAwait, canAwaitAt, describeCoroutineFunction } from './coroutines/awaiting';
-import { callFlags, calleeText, type Callee } from './coroutines/callables';
+import { callFlags, calleeText, instanceFlags, type Callee } from './coroutines/callables';
 import { fateOf, useOf } from './coroutines/uses';
 import type { Fix, FixSafety, Report, Rule } from './types';
 
@@ -21,6 +21,18 @@ function snippet(node: Node): string {
 /** Every binding of `name` in `fn` assigns a coroutine call, so every read of it is a coroutine. */
 function onlyCoroutineBindings(model: ModuleModel, fn: FunctionInfo, name: string): boolean {
   return (fn.scope.bindings.get(name) ?? []).every((b) => b.kind === 'assignment' && b.node.type === 'assignment' && b.value?.type === 'call' && !!callFlags(model, b.value)?.flags.coroutine);
+}
+
+/**
+ * The class a function declares it returns, when that class can never be awaited (`-> Response`, `-> None`,
+ * `-> list[str]`): returning a coroutine from it contradicts the declaration, and no caller will await it.
+ */
+function declaredPlainReturn(model: ModuleModel, fn: FunctionInfo): string | undefined {
+  const annotation = fn.returnAnnotation;
+  if (!annotation || fn.isGenerator) return undefined;
+  if (annotation.text === 'None') return 'None';
+  const cls = model.resolveAnnotation(annotation);
+  return cls && instanceFlags(model, cls)?.plain ? annotation.text : undefined;
 }
 
 /** `name = coroutine_function(...)` in a function body. */
@@ -66,11 +78,22 @@ export const coroutineNeverAwaited: Rule = {
       const use = binds ? undefined : useOf(site.node);
       // A test right where it is created: truth tests are AIO102's, identity tests (`f() is None`) are ours.
       const usedAsResult = use === 'misuse' || (use === 'test' && site.node.parent?.type === 'comparison_operator');
-      if (!local && !usedAsResult) continue;
+      const declared = parent?.type === 'return_statement' && site.fn && !site.inLambda ? declaredPlainReturn(model, site.fn) : undefined;
+      if (!local && !usedAsResult && !declared) continue;
       const callee = callFlags(model, site.node);
       if (!callee?.flags.coroutine) continue;
       if (local) {
         checkBinding(model, site, callee, parent!.childForFieldName('left')!, report);
+        continue;
+      }
+      if (declared) {
+        report({
+          node: site.node,
+          message:
+            `\`return ${calleeText(site.node)}()\` returns a coroutine, but \`${site.fn!.name}\` is annotated to return \`${declared}\`: ` +
+            `no caller will await it, so ${describeCoroutineFunction(callee)} never runs. Add \`await\`.`,
+          fix: awaitFix(model, site.node, 'safe'),
+        });
         continue;
       }
       report({

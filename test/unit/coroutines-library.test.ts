@@ -35,7 +35,9 @@ describe('typeshed tables', () => {
     for (const name of ['time.sleep', 'print', 'len', 'asyncio.run_coroutine_threadsafe', 'asyncio.StreamWriter.write', 'requests.get', 'requests.Session.get', 'asyncio.Queue.put_nowait']) {
       assert.equal(kind(name), 'plain', name);
     }
-    for (const name of ['asyncio.gather', 'asyncio.ensure_future', 'asyncio.shield', 'asyncio.create_task', 'asyncio.AbstractEventLoop.run_in_executor', 'asyncio.Queue.get_nowait', 'no.such.function']) {
+    assert.equal(kind('os.listdir'), 'plain', 'list[str] is a plain value');
+    // `-> Any` and `-> object` say nothing: the value may be awaitable.
+    for (const name of ['json.loads', 'pickle.loads', 'asyncio.gather', 'asyncio.ensure_future', 'asyncio.shield', 'asyncio.create_task', 'asyncio.AbstractEventLoop.run_in_executor', 'asyncio.Queue.get_nowait', 'no.such.function']) {
       assert.equal(kind(name), 'unknown', name);
     }
   });

@@ -3,7 +3,7 @@
 // semantic model and the index) and of the standard library and typeshed's third-party stubs.
 import type { Node } from 'web-tree-sitter';
 import type { ClassInfo, FunctionInfo, ModuleModel } from '../../model/moduleModel';
-import type { FunctionSummary } from '../../model/summary';
+import type { FunctionSummary, ModuleSummary } from '../../model/summary';
 import type { WorkspaceIndex } from '../../model/workspaceIndex';
 import { decoratorEffect } from './decorators';
 import { libraryCallFlags, libraryClass, libraryInstanceFlags, libraryMember, type CallFlags } from './library';
@@ -129,55 +129,92 @@ export function instanceFlags(model: ModuleModel, classCanonical: string): CallF
 
 // ---- methods and overrides -------------------------------------------------------------------------------------
 
-const subclassCache = new WeakMap<
-  WorkspaceIndex,
-  { generation: number; children: Map<string, string[]>; definitions: Map<string, WorkspaceFunction[]> }
->();
-
 /**
- * Direct workspace subclasses of every workspace class, and the overrides already looked up: both rebuilt when the
- * index changes.
+ * Direct workspace subclasses of every workspace class, and the subclass definitions already looked up, kept up to
+ * date from the index. On a new index generation only modules whose summary object changed are looked at again, and
+ * the memo survives unless a class's bases or methods really changed: the CLI's second pass re-summarises every
+ * file, and CPython's test suite calls `self.assert*()` in thousands of `TestCase` subclasses.
  */
-function subclassTables(index: WorkspaceIndex) {
-  const cached = subclassCache.get(index);
-  if (cached && cached.generation === index.generation) return cached;
-  const children = new Map<string, string[]>();
-  for (const module of index.allModules()) {
-    for (const symbol of module.symbols.values()) {
-      if (symbol.kind !== 'class') continue;
-      for (const base of symbol.bases) {
-        const key = index.canonicalOf(base);
-        const list = children.get(key);
-        if (list) list.push(symbol.canonical);
-        else children.set(key, [symbol.canonical]);
-      }
+class SubclassTables {
+  private generation = -1;
+  /** Per module: the summary last seen, its (base, subclass) pairs, and a signature of its classes' methods. */
+  private readonly modules = new Map<string, { summary: ModuleSummary; pairs: [string, string][]; signature: string }>();
+  private readonly children = new Map<string, Set<string>>();
+  private readonly definitions = new Map<string, WorkspaceFunction[]>();
+
+  constructor(private readonly index: WorkspaceIndex) {}
+
+  /** Every definition of `member` in workspace subclasses (at any depth) of `owner`. */
+  definitionsBelow(owner: string, member: string): WorkspaceFunction[] {
+    this.refresh();
+    const key = `${owner}\0${member}`;
+    const known = this.definitions.get(key);
+    if (known) return known;
+    const seen = new Set<string>();
+    const pending = [...(this.children.get(owner) ?? [])];
+    const found: WorkspaceFunction[] = [];
+    while (pending.length) {
+      const name = pending.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const override = this.index.lookupClass(name)?.methods.get(member);
+      if (override) found.push(override);
+      pending.push(...(this.children.get(name) ?? []));
     }
+    this.definitions.set(key, found);
+    return found;
   }
-  const tables = { generation: index.generation, children, definitions: new Map<string, WorkspaceFunction[]>() };
-  subclassCache.set(index, tables);
-  return tables;
+
+  private refresh(): void {
+    if (this.generation === this.index.generation) return;
+    this.generation = this.index.generation;
+    let changed = false;
+    const present = new Set<string>();
+    for (const summary of this.index.allModules()) {
+      present.add(summary.module);
+      const known = this.modules.get(summary.module);
+      if (known?.summary === summary) continue;
+      const pairs: [string, string][] = [];
+      const methods: string[] = [];
+      for (const symbol of summary.symbols.values()) {
+        if (symbol.kind !== 'class') continue;
+        for (const base of symbol.bases) pairs.push([this.index.canonicalOf(base), symbol.canonical]);
+        for (const fn of symbol.methods.values()) methods.push(`${symbol.canonical}.${fn.name}:${fn.isAsync}:${fn.isGenerator}:${fn.returnsNone}:${fn.returns}:${fn.decorators}`);
+      }
+      const signature = methods.join('\n');
+      const samePairs = !!known && known.pairs.length === pairs.length && known.pairs.every(([b, c], i) => b === pairs[i][0] && c === pairs[i][1]);
+      if (!samePairs) {
+        if (known) this.remove(known.pairs);
+        for (const [base, sub] of pairs) {
+          const set = this.children.get(base);
+          if (set) set.add(sub);
+          else this.children.set(base, new Set([sub]));
+        }
+      }
+      changed ||= !samePairs || known.signature !== signature;
+      this.modules.set(summary.module, { summary, pairs, signature });
+    }
+    for (const [module, known] of this.modules) {
+      if (present.has(module)) continue;
+      this.remove(known.pairs);
+      this.modules.delete(module);
+      changed = true;
+    }
+    if (changed) this.definitions.clear();
+  }
+
+  private remove(pairs: [string, string][]): void {
+    for (const [base, sub] of pairs) this.children.get(base)?.delete(sub);
+  }
 }
+
+const subclassTables = new WeakMap<WorkspaceIndex, SubclassTables>();
 
 /** Every definition of `member` in workspace subclasses (at any depth) of `owner`. */
 function subclassDefinitions(model: ModuleModel, owner: string, member: string): WorkspaceFunction[] {
-  // Memoized: every `self.m()` in a `unittest.TestCase` subclass would otherwise walk all the test classes again.
-  const { children, definitions } = subclassTables(model.index);
-  const key = `${owner}\0${member}`;
-  const known = definitions.get(key);
-  if (known) return known;
-  const seen = new Set<string>();
-  const pending = [...(children.get(owner) ?? [])];
-  const found: WorkspaceFunction[] = [];
-  while (pending.length) {
-    const name = pending.pop()!;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    const override = model.index.lookupClass(name)?.methods.get(member);
-    if (override) found.push(override);
-    pending.push(...(children.get(name) ?? []));
-  }
-  definitions.set(key, found);
-  return found;
+  let tables = subclassTables.get(model.index);
+  if (!tables) subclassTables.set(model.index, (tables = new SubclassTables(model.index)));
+  return tables.definitionsBelow(owner, member);
 }
 
 const sameKind = (a: CallFlags, b: CallFlags) => a.coroutine === b.coroutine && a.plain === b.plain;

@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 
 /** Methods and attributes of a coroutine object that drive, close or inspect it on purpose. */
-const COROUTINE_ATTRIBUTES = new Set(['close', 'send', 'throw', '__await__', 'cr_await', 'cr_code', 'cr_frame', 'cr_running', 'cr_origin', 'cr_suspended']);
+const COROUTINE_ATTRIBUTES = new Set(['close', 'send', 'throw', '__await__', '__name__', '__qualname__', '__class__', 'cr_await', 'cr_code', 'cr_frame', 'cr_running', 'cr_origin', 'cr_suspended']);
 
 /** Containers a target may be nested in on the left of `=` or `for ... in`. */
 const TARGET_PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'parenthesized_expression']);
