@@ -16,7 +16,7 @@ const RESULTS = join(ROOT, 'bench', 'results');
 const SECTIONS = ['lint', 'cli', 'pyright', 'editor', 'adapter'];
 
 /** Editor-latency files: lines and the number of timed one-character edits. */
-const EDITOR_FILES = ['5000:200', '20000:60'];
+const EDITOR_FILES = ['5000:200', '20000:40'];
 /** Each in-process lint run makes this many passes: the first is cold (JIT and WASM tier-up), the last warm. */
 const LINT_PASSES = 2;
 const ADAPTER_RUNS = 3;
@@ -34,6 +34,9 @@ const TARGETS = {
   snapshot10kMs: 50,
   stallReportedWithinMs: 150,
 };
+
+/** A program running this much faster under the adapter than bare points at the measurement, not the adapter. */
+const SUSPECT_SPEEDUP_PERCENT = 10;
 
 function parseArgs(argv) {
   const extraDirs = [];
@@ -178,7 +181,7 @@ function speedup(ours, theirs) {
 }
 
 async function lintSection(dirs) {
-  const lens = await worker('lintThroughput', ['lens', String(LINT_PASSES), ...dirs], { nodeArgs: ['--expose-gc'], timeoutMs: 240000 });
+  const lens = await worker('lintThroughput', ['lens', String(LINT_PASSES), ...dirs], { nodeArgs: ['--expose-gc'], timeoutMs: 300000 });
   const ruff = await worker('lintThroughput', ['ruff', String(LINT_PASSES), ...dirs], { timeoutMs: 120000 });
   const ok = !lens.error && !ruff.error;
   return {
@@ -228,7 +231,7 @@ async function adapterSection() {
 
 const int = (n) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
 const fixed = (n, d = 1) => (n === undefined || n === null ? '–' : n.toFixed(d));
-const verdict = (ok) => (ok === undefined ? '' : ok ? 'met' : 'MISSED');
+const verdict = (ok) => (ok === undefined ? '' : ok === 'suspect' ? 'SUSPECT' : ok ? 'met' : 'MISSED');
 
 function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i] ?? '').length)));
@@ -339,7 +342,9 @@ function targets(report) {
   const a = report.adapter;
   if (a && !a.error) {
     for (const [label, w] of [['100,000 short tasks', a.shortTasks], ['echo server', a.echoServer]]) {
-      if (w) add(`adapter overhead < ${TARGETS.adapterOverheadPercent} % (${label})`, `${fixed(w.overheadPercent)} %`, w.overheadPercent < TARGETS.adapterOverheadPercent);
+      // Much faster under the adapter than bare means the workload measures something else: not a pass.
+      const met = w && (w.overheadPercent < -SUSPECT_SPEEDUP_PERCENT ? 'suspect' : w.overheadPercent < TARGETS.adapterOverheadPercent);
+      if (w) add(`adapter overhead < ${TARGETS.adapterOverheadPercent} % (${label})`, `${fixed(w.overheadPercent)} %`, met);
     }
     const tenK = a.snapshots?.find((s) => s.tasks === 10000);
     if (tenK) add(`snapshot of 10,000 tasks < ${TARGETS.snapshot10kMs} ms`, `${fixed(tenK.firstFullCollectMs)} ms`, tenK.firstFullCollectMs < TARGETS.snapshot10kMs);
