@@ -59,7 +59,7 @@ function stubFiles() {
       if (entry.isDirectory()) {
         if (!entry.name.startsWith('@')) walk(full, base); // `@tests` folders hold typeshed's own tests
       } else if (entry.name.endsWith('.pyi')) {
-        files.push({ path: full, module: { ...moduleName(relative(base, full)), stdlib: base.endsWith('stdlib') } });
+        files.push({ path: full, bytes: statSync(full).size, module: { ...moduleName(relative(base, full)), stdlib: base.endsWith('stdlib') } });
       }
     }
   };
@@ -484,10 +484,18 @@ const ASYNC_DUNDERS = new Set(['__aenter__', '__aexit__', '__anext__', '__aiter_
  * async-only context manager, `i` returns an async-only iterable. Empty: nothing known.
  */
 function callableFlags(typeshed, defs, selfClass) {
+  // Inherited members are asked about once per subclass: remember the answer per definition list and class.
+  let perClass = flagsMemo.get(defs);
+  if (!perClass) flagsMemo.set(defs, (perClass = new Map()));
+  const known = perClass.get(selfClass);
+  if (known !== undefined) return known;
   const kind = typeshed.callableKind(defs, selfClass);
   const protocols = typeshed.returnedProtocols(defs, selfClass);
-  return (kind === 'coroutine' ? 'c' : kind === 'plain' ? 'p' : '') + (protocols?.contextManager ? 'm' : '') + (protocols?.iterable ? 'i' : '');
+  const flags = (kind === 'coroutine' ? 'c' : kind === 'plain' ? 'p' : '') + (protocols?.contextManager ? 'm' : '') + (protocols?.iterable ? 'i' : '');
+  perClass.set(selfClass, flags);
+  return flags;
 }
+const flagsMemo = new WeakMap();
 
 /**
  * The tables, keyed by where a name is defined: module functions, classes (resolved bases, own members, instance
@@ -580,7 +588,16 @@ async function readStubs(files) {
 async function readAllStubs() {
   const files = stubFiles();
   const threads = Math.max(1, Math.min(4, availableParallelism()));
-  const shares = Array.from({ length: threads }, (_, i) => files.filter((_, j) => j % threads === i));
+  // Shares by size; this thread also builds the tables afterwards, so it parses less than the workers.
+  const weights = Array.from({ length: threads }, (_, i) => (i === 0 && threads > 1 ? 0.6 : 1));
+  const shares = weights.map(() => []);
+  const load = weights.map(() => 0);
+  for (const file of [...files].sort((a, b) => b.bytes - a.bytes)) {
+    let pick = 0;
+    for (let i = 1; i < threads; i++) if (load[i] / weights[i] < load[pick] / weights[pick]) pick = i;
+    shares[pick].push(file);
+    load[pick] += file.bytes;
+  }
   const workers = shares.slice(1).map(
     (share) =>
       new Promise((resolve, reject) => {
@@ -591,7 +608,8 @@ async function readAllStubs() {
       }),
   );
   const own = await readStubs(shares[0]);
-  return [own, ...(await Promise.all(workers))].flat();
+  // Sorted, so the output does not depend on how the files were shared out.
+  return [own, ...(await Promise.all(workers))].flat().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export async function generate({ force = false } = {}) {
