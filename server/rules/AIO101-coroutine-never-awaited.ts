@@ -11,11 +11,17 @@ function awaitFix(model: ModuleModel, call: Node, safety: FixSafety): Fix | unde
   return canAwaitAt(model, call) ? { title: 'Await it where it is created', safety, edits: addAwait(call) } : undefined;
 }
 
+/** The code that uses a coroutine as a result, for the message: `data.decode()`, `for _ in rows`, `a, b = pair`. */
 function snippet(node: Node): string {
   let n = node;
-  while (n.parent && ['attribute', 'subscript', 'parenthesized_expression'].includes(n.parent.type)) n = n.parent;
-  const text = n.text.split('\n')[0];
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  while (n.parent && ['attribute', 'subscript', 'parenthesized_expression', 'call'].includes(n.parent.type) && n.parent.childForFieldName('arguments')?.id !== n.id) n = n.parent;
+  const parent = n.parent;
+  let text = n.text;
+  if (parent && ['comparison_operator', 'binary_operator', 'unary_operator', 'not_operator'].includes(parent.type)) text = parent.text;
+  else if (parent?.type === 'for_statement' || parent?.type === 'for_in_clause') text = `for ... in ${n.text}`;
+  else if (parent?.type === 'assignment' && parent.childForFieldName('right')?.id === n.id) text = `${parent.childForFieldName('left')?.text} = ${n.text}`;
+  text = text.split('\n')[0];
+  return text.length > 50 ? `${text.slice(0, 47)}...` : text;
 }
 
 /** Every binding of `name` in `fn` assigns a coroutine call, so every read of it is a coroutine. */
@@ -42,23 +48,21 @@ function checkBinding(model: ModuleModel, site: CallSite, callee: Callee, target
   if (fn.scope.declaredOutside.has(name)) return;
   const fate = fateOf(fn.node, name, target);
   const what = `\`${name} = ${calleeText(site.node)}()\` binds a coroutine`;
-  if (!fate.handled) {
+  const asResult = fate.misuse ?? (fate.awaited ? undefined : fate.test);
+  if (asResult && (!fate.handled || onlyCoroutineBindings(model, fn, name))) {
+    report({
+      node: site.node,
+      message: `${what}, not its result, yet \`${snippet(asResult)}\` uses it as a result; ${describeCoroutineFunction(callee)} is not run there. Add \`await\`.`,
+      // With an `await` of the name elsewhere, awaiting at the binding too would await it twice.
+      fix: fate.awaited ? undefined : awaitFix(model, site.node, 'safe'),
+    });
+  } else if (!fate.handled) {
     report({
       node: site.node,
       message: `${what} that is never awaited, returned, passed on or stored, so ${describeCoroutineFunction(callee)} never runs.`,
-      // Used as a result somewhere: awaiting where it is created is what the code expects.
-      fix: awaitFix(model, site.node, fate.misuse ? 'safe' : 'unsafe'),
+      fix: awaitFix(model, site.node, 'unsafe'),
     });
-    return;
   }
-  const asResult = fate.misuse ?? (fate.awaited ? undefined : fate.test);
-  if (!asResult || !onlyCoroutineBindings(model, fn, name)) return;
-  report({
-    node: site.node,
-    message: `${what}, not its result, yet \`${snippet(asResult)}\` uses it as a result; ${describeCoroutineFunction(callee)} is not run there. Add \`await\`.`,
-    // With an `await` of the name elsewhere, awaiting at the binding too would await it twice.
-    fix: fate.awaited ? undefined : awaitFix(model, site.node, 'safe'),
-  });
 }
 
 export const coroutineNeverAwaited: Rule = {
