@@ -10,7 +10,7 @@ import { libraryCallFlags, libraryClass, libraryInstanceFlags, libraryMember, ty
 
 export type { CallFlags } from './library';
 
-export type WorkspaceFunction = FunctionInfo | FunctionSummary;
+type WorkspaceFunction = FunctionInfo | FunctionSummary;
 
 export interface Callee {
   /** Canonical name of what is called (`pkg.Client.fetch`, `asyncio.sleep`). */
@@ -23,7 +23,7 @@ export interface Callee {
 const NOTHING: CallFlags = { coroutine: false, plain: false, asyncContextManager: false, asyncIterable: false };
 
 /** Flags of calling a workspace function, from its `async`, generator and decorator facts. */
-export function functionFlags(model: ModuleModel, fn: WorkspaceFunction): CallFlags | undefined {
+function functionFlags(model: ModuleModel, fn: WorkspaceFunction): CallFlags | undefined {
   const effect = decoratorEffect(fn.decorators, (canonical) => workspaceDecorator(model, canonical));
   if (effect === 'asyncContextManager') return fn.isGenerator ? { ...NOTHING, asyncContextManager: true } : undefined;
   if (effect === 'makesCoroutine') return { ...NOTHING, coroutine: true };
