@@ -13,7 +13,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Inside the git-ignored results folder: `node esbuild.mjs` empties out/ whenever anyone builds.
 const WORKERS = join(ROOT, 'bench', 'results', '.workers');
 const RESULTS = join(ROOT, 'bench', 'results');
-const SECTIONS = ['lint', 'cli', 'pyright', 'editor', 'adapter'];
+const SECTIONS = ['lint', 'cli', 'pyright', 'editor', 'adapter', 'view'];
 
 /** Editor-latency files: lines and the number of timed one-character edits. */
 const EDITOR_FILES = ['5000:200', '20000:40'];
@@ -137,7 +137,7 @@ function lastLines(text, n = 6) {
 
 async function buildWorkers() {
   await esbuild.build({
-    entryPoints: [join(ROOT, 'bench', 'lintThroughput.ts'), join(ROOT, 'bench', 'editorLatency.ts')],
+    entryPoints: [join(ROOT, 'bench', 'lintThroughput.ts'), join(ROOT, 'bench', 'editorLatency.ts'), join(ROOT, 'bench', 'taskView.ts')],
     outdir: WORKERS,
     bundle: true,
     platform: 'node',
@@ -316,6 +316,11 @@ function render(report) {
       if (st) out.push(`  stall detection: ${st.sleepMs} ms time.sleep reported ${fixed(st.reportedAfterThresholdMs.median)} ms (max ${fixed(st.reportedAfterThresholdMs.max)}) after the ${st.thresholdMs} ms threshold`);
     }
   }
+  if (report.view) {
+    out.push('', 'Task view, 10,000 live tasks (bench/taskView.ts; median ms unless named otherwise)');
+    if (report.view.error) out.push(`  NOT MEASURED: ${report.view.error}`);
+    else out.push(`  ${JSON.stringify(report.view)}`);
+  }
   out.push('', 'Targets');
   const rows = [['target', 'measured', '']];
   for (const t of report.targets) rows.push([t.target, t.measured, verdict(t.met)]);
@@ -391,6 +396,10 @@ async function main() {
   if (only.has('adapter')) {
     step('runtime adapter (python3 bench/adapter_bench.py) ...');
     report.adapter = await adapterSection();
+  }
+  if (only.has('view')) {
+    step('task view at 10,000 tasks (bench/taskView.ts) ...');
+    report.view = await worker('taskView', ['10000'], { timeoutMs: 120000 });
   }
   report.loadAverage.end = loadavg()[0];
   report.targets = targets(report);
