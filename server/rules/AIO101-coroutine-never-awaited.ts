@@ -46,7 +46,7 @@ function checkBinding(model: ModuleModel, site: CallSite, callee: Callee, target
   const fn = site.fn!;
   const name = target.text;
   if (fn.scope.declaredOutside.has(name)) return;
-  const fate = fateOf(fn.node, name, target);
+  const fate = fateOf(model, fn.node, name, target);
   const what = `\`${name} = ${calleeText(site.node)}()\` binds a coroutine`;
   const asResult = fate.misuse ?? (fate.awaited ? undefined : fate.test);
   if (asResult && (!fate.handled || onlyCoroutineBindings(model, fn, name))) {
@@ -79,9 +79,9 @@ export const coroutineNeverAwaited: Rule = {
       const binds = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === site.node.id && parent.childForFieldName('left')?.type === 'identifier';
       // Locals only: a module or class attribute can be used from anywhere.
       const local = binds && !!site.fn && !site.inLambda && model.scopeAt(site.node) === site.fn.scope;
-      const use = binds ? undefined : useOf(site.node);
+      const use = binds ? undefined : useOf(model, site.node);
       // A test right where it is created: truth tests are AIO102's, identity tests (`f() is None`) are ours.
-      const usedAsResult = use === 'misuse' || (use === 'test' && site.node.parent?.type === 'comparison_operator');
+      const usedAsResult = use === 'misuse' || (use === 'test' && parent?.type === 'comparison_operator');
       const declared = parent?.type === 'return_statement' && site.fn && !site.inLambda ? declaredPlainReturn(model, site.fn) : undefined;
       if (!local && !usedAsResult && !declared) continue;
       const callee = callFlags(model, site.node);

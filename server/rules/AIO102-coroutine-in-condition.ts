@@ -1,14 +1,15 @@
 // AIO102 coroutine-in-condition: a coroutine used as a truth value is always true, and never runs.
 import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from '../model/moduleModel';
 import { addAwait, canAwaitAt, describeCoroutineFunction } from './coroutines/awaiting';
 import { callFlags, calleeText } from './coroutines/callables';
 import type { Rule } from './types';
 
 /** Python tests `node` for truth: a condition, an operand of `not`, the left of `and`/`or`, or a whole `and`/`or` that is tested. */
-function isTestedForTruth(node: Node): boolean {
+function isTestedForTruth(model: ModuleModel, node: Node): boolean {
   let n = node;
   for (;;) {
-    const parent = n.parent;
+    const parent = model.parentOf(n);
     if (!parent) return false;
     switch (parent.type) {
       case 'parenthesized_expression':
@@ -46,7 +47,7 @@ export const coroutineInCondition: Rule = {
   },
   check({ model, report }) {
     for (const site of model.calls) {
-      if (site.awaited || !isTestedForTruth(site.node)) continue;
+      if (site.awaited || !isTestedForTruth(model, site.node)) continue;
       const callee = callFlags(model, site.node);
       if (!callee?.flags.coroutine) continue;
       const fix = canAwaitAt(model, site.node) ? { title: 'Add `await`', safety: 'safe' as const, edits: addAwait(site.node) } : undefined;

@@ -1,6 +1,7 @@
 // What happens to a coroutine object after it is created (AIO101): whether anything could ever await it, and whether
 // the code uses it as if it were the coroutine's result.
 import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from '../../model/moduleModel';
 
 /** Methods and attributes of a coroutine object that drive, close or inspect it on purpose. */
 const COROUTINE_ATTRIBUTES = new Set(['close', 'send', 'throw', '__await__', '__name__', '__qualname__', '__class__', 'cr_await', 'cr_code', 'cr_frame', 'cr_running', 'cr_origin', 'cr_suspended']);
@@ -21,10 +22,13 @@ const TARGET_PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern'
  */
 export type Use = 'awaited' | 'handled' | 'misuse' | 'test' | 'neutral';
 
-export function useOf(node: Node): Use {
+export function useOf(model: ModuleModel, node: Node): Use {
   let n = node;
-  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
-  const parent = n.parent;
+  let parent = model.parentOf(n);
+  while (parent?.type === 'parenthesized_expression') {
+    n = parent;
+    parent = model.parentOf(n);
+  }
   if (!parent) return 'handled';
   const is = (field: string) => parent.childForFieldName(field)?.id === n.id;
   switch (parent.type) {
@@ -109,7 +113,7 @@ export interface NameFate {
 }
 
 /** Every read of the local `name` in the body of `fn` (other than `binding` itself), classified. */
-export function fateOf(fn: Node, name: string, binding: Node): NameFate {
+export function fateOf(model: ModuleModel, fn: Node, name: string, binding: Node): NameFate {
   const fate: NameFate = { handled: false, awaited: false };
   const body = fn.childForFieldName('body');
   if (!body) return { handled: true, awaited: false };
@@ -119,7 +123,7 @@ export function fateOf(fn: Node, name: string, binding: Node): NameFate {
       if (cursor.nodeType === 'identifier' && cursor.nodeText === name) {
         const node = cursor.currentNode;
         if (node.id !== binding.id && !isNotAReference(node) && !isStoreOrDelete(node)) {
-          const use = insideNestedScope(node, fn) ? 'handled' : useOf(node);
+          const use = insideNestedScope(node, fn) ? 'handled' : useOf(model, node);
           if (use === 'awaited') fate.awaited = fate.handled = true;
           else if (use === 'handled') fate.handled = true;
           else if (use === 'misuse') fate.misuse ??= node;
