@@ -54,12 +54,17 @@ export function runRules(model: ModuleModel, config: LintConfig, rules: readonly
   return { findings, failures };
 }
 
+/** Models and lints a file that is already parsed; the caller keeps ownership of the tree. */
+export function analyzeTree(tree: Tree, source: string, path: string, index: WorkspaceIndex, config: LintConfig): Omit<Analysis, 'model'> {
+  const { model } = buildModel(tree, source, path, index);
+  return runRules(model, config);
+}
+
 /** Parses, models and lints one file in one go (the CLI's path; the server keeps trees between edits). */
 export function analyzeSource(parser: Parser, source: string, path: string, index: WorkspaceIndex, config: LintConfig): Omit<Analysis, 'model'> {
   const tree = parse(parser, source);
   try {
-    const { model } = buildModel(tree, source, path, index);
-    return runRules(model, config);
+    return analyzeTree(tree, source, path, index, config);
   } finally {
     tree.delete();
   }
@@ -67,10 +72,17 @@ export function analyzeSource(parser: Parser, source: string, path: string, inde
 
 /** Indexes a file without linting it (the first pass over a workspace). */
 export function indexSource(parser: Parser, source: string, path: string, index: WorkspaceIndex): void {
+  indexAndKeepTree(parser, source, path, index).delete();
+}
+
+/** Indexes a file and hands its tree to the caller, who must delete it (a second pass can then skip parsing). */
+export function indexAndKeepTree(parser: Parser, source: string, path: string, index: WorkspaceIndex): Tree {
   const tree = parse(parser, source);
   try {
     buildModel(tree, source, path, index);
-  } finally {
+  } catch (e) {
     tree.delete();
+    throw e;
   }
+  return tree;
 }

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { ConfigError, PyprojectLocator, resolveConfig, type LintSettings } from '../config';
-import { analyzeSource, indexSource } from '../engine';
+import type { Tree } from 'web-tree-sitter';
+import { analyzeSource, analyzeTree, indexAndKeepTree } from '../engine';
 import { applyEdits, safeFixEdits } from '../fixes';
 import { WorkspaceIndex } from '../model/workspaceIndex';
 import { loadParser, ParseError } from '../parser';
@@ -27,6 +28,12 @@ const SKIPPED_DIRECTORIES = new Set([
   '.git', '.hg', '.svn', '.venv', 'venv', '.tox', '.nox', 'node_modules', '__pycache__', 'site-packages',
   '.mypy_cache', '.ruff_cache', '.pytest_cache', '__pypackages__',
 ]);
+
+/**
+ * Pass-1 syntax trees are kept for pass 2 while the files they came from add up to less than this many characters
+ * (trees take ~30× their source in WASM memory), so a typical project is parsed once rather than twice.
+ */
+const KEPT_TREES_SOURCE_BUDGET = 8 * 1024 * 1024;
 
 /** How many times `--fix` re-lints and fixes again (a fix can expose or unblock another). */
 const MAX_FIX_PASSES = 5;
@@ -92,6 +99,8 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
   const index = new WorkspaceIndex();
   const locator = new PyprojectLocator();
   const sources = new Map<string, { text: string; lossy: boolean }>();
+  const keptTrees = new Map<string, Tree>();
+  let keptSource = 0;
 
   // Pass 1: index every file, so calls across files resolve in pass 2.
   for (const file of files) {
@@ -105,7 +114,11 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
     const decoded = decodePythonSource(bytes);
     sources.set(file, decoded);
     try {
-      indexSource(parser, decoded.text, file, index);
+      const tree = indexAndKeepTree(parser, decoded.text, file, index);
+      if (keptSource + decoded.text.length <= KEPT_TREES_SOURCE_BUDGET) {
+        keptTrees.set(file, tree);
+        keptSource += decoded.text.length;
+      } else tree.delete();
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
     }
@@ -126,9 +139,11 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
     let text = source.text;
     let fixed = 0;
     let findings: Finding[] = [];
+    const kept = keptTrees.get(file);
+    keptTrees.delete(file);
     try {
       for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
-        const analysis = analyzeSource(parser, text, file, index, config);
+        const analysis = kept && pass === 0 ? analyzeTree(kept, text, file, index, config) : analyzeSource(parser, text, file, index, config);
         for (const failure of analysis.failures) errors.push(`${display}: internal error in ${failure.code}: ${String(failure.error)}`);
         findings = analysis.findings;
         if (!options.fix || source.lossy) break;
@@ -141,6 +156,8 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
       if (!(e instanceof ParseError)) throw e;
       errors.push(`${display}: ${e.message}`);
       continue;
+    } finally {
+      kept?.delete();
     }
     if (text !== source.text) {
       try {
@@ -151,6 +168,8 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
     }
     results.push({ path: display, findings, fixed });
   }
+  // Files skipped in pass 2 (a configuration error) still hold their trees.
+  for (const tree of keptTrees.values()) tree.delete();
   return { results, errors };
 }
 
