@@ -1,12 +1,10 @@
 // The built language server, driven over IPC by a real LSP client.
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodeAction, Diagnostic, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
 import { applyEdits } from '../../server/fixes';
-import { FIXTURES } from '../support/fixtures';
-import { LspSession } from '../support/lspClient';
+import { lspWorkspace } from '../support/lspClient';
 
 /** The text edits of an action's (single-document) workspace edit. */
 const editsOf = (a: CodeAction): TextEdit[] => (a.edit!.documentChanges![0] as TextDocumentEdit).edits as TextEdit[];
@@ -14,24 +12,12 @@ const editsOf = (a: CodeAction): TextEdit[] => (a.edit!.documentChanges![0] as T
 const codesAt = (ds: Diagnostic[]) => ds.map((d) => `${d.code}@${d.range.start.line}`).sort();
 
 describe('language server over LSP', function () {
-  let workspace: string;
-  let session: LspSession;
-
-  before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), 'lens-lsp-'));
-    cpSync(join(FIXTURES, 'lsp'), workspace, { recursive: true });
-    session = await LspSession.start(workspace);
-  });
-
-  after(async () => {
-    await session.stop();
-    rmSync(workspace, { recursive: true, force: true });
-  });
+  const ws = lspWorkspace('lsp');
 
   it('publishes AIO200 with code, docs link and source on open', async () => {
     const text = 'import time\n\n\nasync def main():\n    time.sleep(1)\n';
-    const uri = await session.open(join(workspace, 'open.py'), text);
-    const [d] = await session.diagnostics(uri, (ds) => ds.length > 0);
+    const uri = await ws.session.open(join(ws.dir, 'open.py'), text);
+    const [d] = await ws.session.diagnostics(uri, (ds) => ds.length > 0);
     assert.equal(d.code, 'AIO200');
     assert.equal(d.source, 'asyncio-lens');
     assert.deepEqual(d.range, { start: { line: 4, character: 4 }, end: { line: 4, character: 17 } });
@@ -39,21 +25,21 @@ describe('language server over LSP', function () {
   });
 
   it('updates diagnostics after incremental edits', async () => {
-    const uri = await session.open(join(workspace, 'edit.py'), 'import time\n\n\ndef main():\n    time.sleep(1)\n');
-    await session.diagnostics(uri, (ds) => ds.length === 0);
+    const uri = await ws.session.open(join(ws.dir, 'edit.py'), 'import time\n\n\ndef main():\n    time.sleep(1)\n');
+    await ws.session.diagnostics(uri, (ds) => ds.length === 0);
     // `def` → `async def`: the call is now in a coroutine.
-    const v2 = await session.change(uri, { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, 'async ');
-    assert.deepEqual(codesAt(await session.diagnostics(uri, (ds, v) => v === v2)), ['AIO200@4']);
+    const v2 = await ws.session.change(uri, { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, 'async ');
+    assert.deepEqual(codesAt(await ws.session.diagnostics(uri, (ds, v) => v === v2)), ['AIO200@4']);
     // A second blocking call typed on a new line, one character at a time.
     let version = v2;
     const typed = '\n    time.sleep(2)';
     for (let i = 0; i < typed.length; i++) {
-      version = await session.change(uri, positionAfter(typed.slice(0, i)), typed[i]);
+      version = await ws.session.change(uri, positionAfter(typed.slice(0, i)), typed[i]);
     }
-    assert.deepEqual(codesAt(await session.diagnostics(uri, (ds, v) => v === version)), ['AIO200@4', 'AIO200@5']);
+    assert.deepEqual(codesAt(await ws.session.diagnostics(uri, (ds, v) => v === version)), ['AIO200@4', 'AIO200@5']);
     // Deleting the `async ` again clears them.
-    const v3 = await session.change(uri, { start: { line: 3, character: 0 }, end: { line: 3, character: 6 } }, '');
-    assert.deepEqual(await session.diagnostics(uri, (ds, v) => v === v3), []);
+    const v3 = await ws.session.change(uri, { start: { line: 3, character: 0 }, end: { line: 3, character: 6 } }, '');
+    assert.deepEqual(await ws.session.diagnostics(uri, (ds, v) => v === v3), []);
 
     function positionAfter(prefix: string) {
       const lines = prefix.split('\n');
@@ -64,11 +50,11 @@ describe('language server over LSP', function () {
   });
 
   it('returns the quick fix, disable-for-line and docs actions, and fix-all', async () => {
-    const path = join(workspace, 'fix.py');
+    const path = join(ws.dir, 'fix.py');
     const text = readFileSync(path, 'utf8');
-    const uri = await session.open(path, text);
-    const diagnostics = await session.diagnostics(uri, (ds) => ds.length === 2);
-    const actions = (await session.codeActions(uri, diagnostics[0].range, [diagnostics[0]])) as CodeAction[];
+    const uri = await ws.session.open(path, text);
+    const diagnostics = await ws.session.diagnostics(uri, (ds) => ds.length === 2);
+    const actions = (await ws.session.codeActions(uri, diagnostics[0].range, [diagnostics[0]])) as CodeAction[];
     assert.deepEqual(
       actions.map((a) => a.title),
       ['Replace with `await asyncio.sleep(...)`', 'Disable AIO200 for this line', 'Show documentation for AIO200'],
@@ -80,29 +66,29 @@ describe('language server over LSP', function () {
     assert.match(applyEdits(text, noqa), /time\.sleep\(1\) {2}# noqa: AIO200\n/);
     assert.equal(actions[2].command?.command, 'asyncioLens.showRuleDocumentation');
 
-    const [fixAll] = (await session.codeActions(uri, diagnostics[0].range, [], ['source.fixAll.asyncio-lens'])) as CodeAction[];
+    const [fixAll] = (await ws.session.codeActions(uri, diagnostics[0].range, [], ['source.fixAll.asyncio-lens'])) as CodeAction[];
     const allEdits = editsOf(fixAll);
-    assert.equal(applyEdits(text, allEdits), readFileSync(join(workspace, 'fix.expected.txt'), 'utf8'));
+    assert.equal(applyEdits(text, allEdits), readFileSync(join(ws.dir, 'fix.expected.txt'), 'utf8'));
   });
 
   it('resolves a call into another workspace file (relative import) and re-lints dependants when it changes', async () => {
     // app/main.py calls app/util.py's `pause`, which is a re-export of `time.sleep`.
-    const main = join(workspace, 'app', 'main.py');
-    const uri = await session.open(main, readFileSync(main, 'utf8'));
-    assert.deepEqual(codesAt(await session.diagnostics(uri, (ds) => ds.length > 0)), ['AIO200@4']);
-    const util = join(workspace, 'app', 'util.py');
-    const utilUri = await session.open(util, readFileSync(util, 'utf8'));
+    const main = join(ws.dir, 'app', 'main.py');
+    const uri = await ws.session.open(main, readFileSync(main, 'utf8'));
+    assert.deepEqual(codesAt(await ws.session.diagnostics(uri, (ds) => ds.length > 0)), ['AIO200@4']);
+    const util = join(ws.dir, 'app', 'util.py');
+    const utilUri = await ws.session.open(util, readFileSync(util, 'utf8'));
     // Rebind `pause` in util.py to asyncio's sleep: main.py's AIO200 must go away without touching main.py, and the
     // now unawaited coroutine `pause(1)` is reported instead (AIO100).
-    await session.change(utilUri, { start: { line: 0, character: 0 }, end: { line: 0, character: 31 } }, 'from asyncio import sleep as pause');
-    await session.diagnostics(uri, (ds) => codesAt(ds).join() === 'AIO100@4');
+    await ws.session.change(utilUri, { start: { line: 0, character: 0 }, end: { line: 0, character: 31 } }, 'from asyncio import sleep as pause');
+    await ws.session.diagnostics(uri, (ds) => codesAt(ds).join() === 'AIO100@4');
   });
 
   it('survives garbage without crashing', async () => {
     const bytes = Array.from({ length: 20000 }, (_, i) => String.fromCharCode((i * 7919) % 0xd7ff)).join('');
-    const uri = await session.open(join(workspace, 'garbage.py'), bytes);
-    await session.diagnostics(uri);
-    const ok = await session.open(join(workspace, 'after.py'), 'import time\nasync def f():\n    time.sleep(1)\n');
-    assert.equal((await session.diagnostics(ok, (ds) => ds.length > 0)).length, 1);
+    const uri = await ws.session.open(join(ws.dir, 'garbage.py'), bytes);
+    await ws.session.diagnostics(uri);
+    const ok = await ws.session.open(join(ws.dir, 'after.py'), 'import time\nasync def f():\n    time.sleep(1)\n');
+    assert.equal((await ws.session.diagnostics(ok, (ds) => ds.length > 0)).length, 1);
   });
 });

@@ -1,5 +1,7 @@
 // A real LSP client over IPC against the built server (dist/server.js), for protocol-level tests.
 import { fork, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -21,6 +23,7 @@ import {
   type PublishDiagnosticsParams,
   type Range,
 } from 'vscode-languageserver-protocol/node';
+import { FIXTURES } from './fixtures';
 
 export const SERVER = join(__dirname, '..', '..', '..', 'dist', 'server.js');
 
@@ -108,4 +111,22 @@ export class LspSession {
       this.process.kill();
     }
   }
+}
+
+/**
+ * Registers mocha hooks that copy `test/fixtures/<fixture>/` into a temporary workspace, start a server on it before
+ * the suite and stop it (and remove the copy) after. Read `dir` and `session` inside tests, not at definition time.
+ */
+export function lspWorkspace(fixture: string): { readonly dir: string; readonly session: LspSession } {
+  const state = {} as { dir: string; session: LspSession };
+  before(async () => {
+    state.dir = mkdtempSync(join(tmpdir(), `lens-${fixture}-`));
+    cpSync(join(FIXTURES, fixture), state.dir, { recursive: true });
+    state.session = await LspSession.start(state.dir);
+  });
+  after(async () => {
+    await state.session?.stop();
+    rmSync(state.dir, { recursive: true, force: true });
+  });
+  return state;
 }
