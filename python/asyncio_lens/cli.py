@@ -24,12 +24,12 @@ options:
   --tree                 print the task tree to stderr every --tree-interval ms and at exit
   --tree-interval MS     (default 2000)
   --creation-stack       record each task's full creation stack
-  --no-origin-tracking   do not enable coroutine origin tracking
+  --origin-tracking      track where every coroutine is created from the start (costs on every coroutine call;
+                         by default it starts at the first coroutine found never awaited)
+  --no-origin-tracking   never enable coroutine origin tracking
 Connects to a client given by ASYNCIO_LENS_HOST/PORT (or SOCKET) and ASYNCIO_LENS_TOKEN when set
 (see docs/runtime-protocol.md).
 """
-
-ORIGIN_DEPTH = 1  # the frame that called the coroutine function: the creation site; deeper costs per coroutine
 
 
 class UsageError(Exception):
@@ -49,7 +49,7 @@ def _milliseconds(name, text, low, high):
 def parse_args(argv):
     options = {
         "interval": 500, "block_threshold": 100, "record": None, "tree": False, "tree_interval": 2000,
-        "creation_stack": False, "origin_tracking": True, "module": None, "script": None, "args": [],
+        "creation_stack": False, "origin_tracking": "auto", "module": None, "script": None, "args": [],
     }
     if not argv or argv[0] != "run":
         raise UsageError("expected the 'run' command")
@@ -83,8 +83,10 @@ def parse_args(argv):
             options["tree"] = True
         elif arg == "--creation-stack":
             options["creation_stack"] = True
+        elif arg == "--origin-tracking":
+            options["origin_tracking"] = "on"
         elif arg == "--no-origin-tracking":
-            options["origin_tracking"] = False
+            options["origin_tracking"] = "off"
         elif arg == "-m":
             if not rest:
                 raise UsageError("-m needs a module name")
@@ -158,8 +160,8 @@ def main(argv=None):
         sys.stderr.write("asyncio-lens: cannot open the recording file: %s\n" % error)
         sys.exit(2)
     monitor = Monitor(channel, options["interval"] / 1000.0, options["block_threshold"] / 1000.0,
-                      options["creation_stack"])
-    hooks.install(monitor, ORIGIN_DEPTH if options["origin_tracking"] else 0)
+                      options["creation_stack"], options["origin_tracking"])
+    hooks.install(monitor)
 
     client_proof = None
     reader = None

@@ -1,6 +1,7 @@
 """Frame and coroutine-chain helpers shared by the task inspector, the watchdog and the findings."""
 
 import asyncio
+import dis
 import os
 import sys
 import sysconfig
@@ -48,6 +49,31 @@ def is_library(filename):
         )
         _library_cache[filename] = hit
     return hit
+
+
+_lines = {}  # (code, instruction offset) -> line
+
+
+def line_at(code, offset):
+    """The line of the instruction at byte `offset` (a frame's f_lasti) in `code`: what f_lineno would have said.
+    The create_task hook stores f_lasti, which is cheap, instead of f_lineno, which decodes the line table."""
+    key = (code, offset)
+    line = _lines.get(key)
+    if line is None:
+        if hasattr(code, "co_lines"):  # 3.10+
+            for start, end, line in code.co_lines():
+                if start <= offset < end:
+                    break
+            else:
+                line = None
+        else:
+            for start, start_line in dis.findlinestarts(code):
+                if start > offset:
+                    break
+                line = start_line
+        line = line or code.co_firstlineno
+        _lines[key] = line
+    return line
 
 
 def frame_info(frame):

@@ -8,14 +8,20 @@ import asyncio
 import asyncio.base_events
 import asyncio.runners
 import sys
-import threading
+import time
+import types
 import warnings
 
+from asyncio_lens import frames
 from asyncio_lens import resources as resource_hooks
+from asyncio_lens.monitor import ORIGIN_DEPTH, R_ID
 from asyncio_lens.transport import warn
 
 
 _reported = set()
+# Modules whose frames are never a task's creation site: skipped by name before the walk by file name
+# (frames.is_internal) that follows.
+INTERNAL_MODULES = ("asyncio.", "asyncio_lens.")
 
 
 def _internal_error(what, error):
@@ -33,57 +39,127 @@ def _guarded(what, action, *args):
         _internal_error(what, error)
 
 
-def install(monitor, origin_depth):
+def _caller_frame():
+    """The frame that called our caller, or None (a finalizer can run with no Python frame, e.g. at exit)."""
+    try:
+        return sys._getframe(2)
+    except ValueError:
+        return None
+
+
+def _current_task_function():
+    """asyncio.current_task is a Python function before 3.12 (a frame per call); the dict it reads is C's."""
+    current = asyncio.current_task
+    tasks_by_loop = getattr(asyncio.tasks, "_current_tasks", None)
+    if not isinstance(current, types.BuiltinFunctionType) and isinstance(tasks_by_loop, dict):
+        return tasks_by_loop.get
+    return current
+
+
+def install(monitor):
     base = asyncio.base_events.BaseEventLoop
     getframe = sys._getframe
-    current_task = asyncio.current_task
-
-    def enable_origin_tracking():
-        if origin_depth and sys.get_coroutine_origin_tracking_depth() < origin_depth:
-            sys.set_coroutine_origin_tracking_depth(origin_depth)
+    # 3.12+: the module of a frame without materialising a frame object (which costs on 3.11+).
+    frame_module = getattr(sys, "_getframemodulename", None)
+    current_task = _current_task_function()
+    get_running_loop = asyncio.events.get_running_loop
+    now = time.time
+    internal = frames._internal_cache
+    is_internal = frames.is_internal
+    task_ids = monitor.task_ids
+    loop_state = monitor.loop_state
+    task_id = monitor.task_id
+    creation_stack = monitor.creation_stack
+    on_done = monitor.on_task_done
+    callback_context = monitor.callback_context
+    # 3.12+: a task factory (eager_task_factory) may run the new task's first step inside create_task.
+    factory_may_run_tasks = sys.version_info >= (3, 12)
 
     original_create_task = base.create_task
-    in_progress = threading.local()
+    original_module_create_task = asyncio.tasks.create_task
 
-    def create_task(self, coro, *args, **kwargs):
-        parent = current_task(self)
-        task = original_create_task(self, coro, *args, **kwargs)
+    def create_and_record(loop, coro, kwargs):
+        """The hot path, once per task, called by both hooks below: the first frame outside asyncio is two
+        levels up for asyncio.create_task(), at least two for loop.create_task(). (One function for both costs a
+        frame; it is still cheaper than walking past a frame of ours.)"""
+        parent = current_task(loop)
+        call = None
+        if factory_may_run_tasks and loop._task_factory is not None:
+            # `call`: [creator, record given to this task by tasks it created while running eagerly, or None].
+            call = [parent, None]
+            constructing = loop_state(loop).constructing
+            constructing.append(call)
+            try:
+                task = original_create_task(loop, coro, **kwargs)
+            finally:
+                constructing.pop()
+        else:
+            task = original_create_task(loop, coro, **kwargs) if kwargs else original_create_task(loop, coro)
         try:
-            monitor.task_created(self, task, parent, getframe(1))
+            try:
+                state = loop._asyncio_lens_state  # set by Monitor.loop_state
+            except AttributeError:
+                state = loop_state(loop)
+            records = state.records
+            depth = 2
+            if frame_module is not None:
+                module = frame_module(depth)
+                while module is not None and module.startswith(INTERNAL_MODULES):
+                    depth += 1
+                    module = frame_module(depth)
+            try:
+                frame = getframe(depth)
+            except ValueError:  # called from C with no Python code above
+                frame = None
+            while frame is not None:  # the first frame outside asyncio and the adapter
+                code = frame.f_code
+                hit = internal.get(code.co_filename)
+                if hit is None:
+                    hit = is_internal(code.co_filename)
+                if not hit:
+                    break
+                frame = frame.f_back
+            if parent is None:
+                parent_id = None
+            elif factory_may_run_tasks and state.constructing and parent is not state.constructing[-1][0]:
+                # The creator is an eager task still inside its own create_task: it has no record yet (or a
+                # stale one at its address), so it gets the record its create_task call will then use.
+                outer = state.constructing[-1]
+                if outer[1] is None:
+                    outer[1] = monitor.adopt(parent)
+                parent_id = outer[1][R_ID]
+            else:
+                known = records.get(id(parent))
+                parent_id = known[R_ID] if known is not None else task_id(parent)
+            hooked = state.done_budget > 0
+            if hooked:
+                state.done_budget -= 1
+                task.add_done_callback(on_done, context=callback_context)
+            lens_id = call[1][R_ID] if call is not None and call[1] is not None else next(task_ids)
+            if frame is None:  # only asyncio's and the adapter's frames (asyncio.run's main task)
+                records[id(task)] = (lens_id, parent_id, None, None, now(), None, hooked)
+            else:  # a flat tuple: see monitor.R_ID
+                records[id(task)] = (lens_id, parent_id, code, frame.f_lasti, now(),
+                                     tuple(frames.outer_stack(frame)) if creation_stack else None, hooked)
         except Exception as error:
             _internal_error("create_task hook", error)
         return task
 
-    def create_task_eager_aware(self, coro, *args, **kwargs):
-        # An eager task (3.12+) runs inside create_task, before we know it; the tasks it creates then see it as
-        # their creator. `calls` holds, per create_task call in progress on this thread, [its creator, the record
-        # given to the task under construction if a nested call needed it].
-        parent = current_task(self)
-        calls = in_progress.__dict__.setdefault("calls", [])
-        parent_record = None
-        if calls and parent is not None and parent is not calls[-1][0]:
-            outer = calls[-1]
-            if outer[1] is None:
-                outer[1] = monitor.adopt(parent)
-            parent_record = outer[1]
-        call = [parent, None]
-        calls.append(call)
-        try:
-            task = original_create_task(self, coro, *args, **kwargs)
-        finally:
-            calls.pop()
-        try:
-            monitor.task_created(self, task, parent, getframe(1), parent_record, call[1])
-        except Exception as error:
-            _internal_error("create_task hook", error)
-        return task
+    def create_task(self, coro, **kwargs):  # BaseEventLoop.create_task
+        return create_and_record(self, coro, kwargs)
+
+    def module_create_task(coro, **kwargs):  # asyncio.create_task, without a frame of asyncio's in between
+        loop = get_running_loop()
+        if type(loop).create_task is not create_task:  # a loop class with a create_task of its own
+            return original_module_create_task(coro, **kwargs)
+        return create_and_record(loop, coro, kwargs)
 
     original_run_forever = base.run_forever
 
     def run_forever(self, *args, **kwargs):
         if self.is_running() or self.is_closed():
             return original_run_forever(self, *args, **kwargs)  # raises the usual RuntimeError
-        _guarded("loop start", enable_origin_tracking)  # per thread: loops in other threads get it too
+        _guarded("loop start", monitor.apply_origin_tracking)  # per thread: loops in other threads get it too
         _guarded("loop start", monitor.loop_started, self)
         try:
             return original_run_forever(self, *args, **kwargs)
@@ -125,16 +201,14 @@ def install(monitor, origin_depth):
     original_warn_unawaited = warnings._warn_unawaited_coroutine
 
     def warn_unawaited_coroutine(coro):
-        _guarded("never-awaited hook", monitor.never_awaited, coro)
-        if sys.get_coroutine_origin_tracking_depth() not in (0, origin_depth):
+        _guarded("never-awaited hook", monitor.never_awaited, coro, _caller_frame())
+        if sys.get_coroutine_origin_tracking_depth() not in (0, ORIGIN_DEPTH):
             return original_warn_unawaited(coro)  # the program asked for origins itself (e.g. debug mode)
         # The warning the program would print without the adapter: same text (the origin tracking is ours, so it
         # is left out) and the same location (stacklevel 2 is the frame that dropped the coroutine).
         warnings.warn("coroutine '%s' was never awaited" % (coro.__qualname__,), category=RuntimeWarning,
                       stacklevel=2, source=coro)
 
-    if sys.version_info >= (3, 12):  # eager tasks exist
-        create_task = create_task_eager_aware
     for name, function, original in (
         ("create_task", create_task, original_create_task),
         ("run_forever", run_forever, original_run_forever),
@@ -146,7 +220,11 @@ def install(monitor, origin_depth):
         function.__qualname__ = original.__qualname__
         function.__doc__ = original.__doc__
         setattr(base, name, function)
+    module_create_task.__wrapped__ = original_module_create_task
+    module_create_task.__qualname__ = original_module_create_task.__qualname__
+    module_create_task.__doc__ = original_module_create_task.__doc__
+    asyncio.tasks.create_task = asyncio.create_task = module_create_task
     asyncio.runners._cancel_all_tasks = cancel_all_tasks
     warnings._warn_unawaited_coroutine = warn_unawaited_coroutine
     resource_hooks.install(monitor.resources)
-    enable_origin_tracking()
+    monitor.apply_origin_tracking()

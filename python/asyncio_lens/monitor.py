@@ -5,6 +5,7 @@ thread only reads a few attributes and the loop thread's stack; findings may be 
 
 import asyncio
 import collections
+import contextvars
 import itertools
 import os
 import sys
@@ -13,13 +14,12 @@ import time
 import weakref
 
 from asyncio_lens.frames import (
-    _internal_cache,
     coroutine_frames,
     exception_summary,
     frame_dict,
     frame_info,
-    is_internal,
     is_library,
+    line_at,
     origin_stack,
     outer_stack,
     safe_repr,
@@ -36,6 +36,9 @@ SLICE_CHECK = 64  # tasks between clock reads
 HOOK_DONE_LIMIT = 500  # above this many creations per interval, short-lived tasks skip the done callback
 HEARTBEAT = 0.01
 BACKLOG_LIMIT = 20  # snapshots are skipped while this many messages wait to be sent
+MAX_DUTY = 0.05  # share of the loop thread's time that periodic snapshots may take
+ORIGIN_DEPTH = 1  # the frame that called the coroutine function: the creation site; deeper costs per coroutine
+LOOP_ATTRIBUTE = "_asyncio_lens_state"  # the loop's LoopState, on the loop object (read by hooks.create_task)
 
 _all_tasks = asyncio.all_tasks
 _current_task = asyncio.current_task
@@ -54,24 +57,54 @@ if sys.version_info >= (3, 11):
     _TASKGROUP_EXIT_CODE = asyncio.taskgroups.TaskGroup.__aexit__.__code__
 
 
-# Per-task record in Monitor.tasks, keyed by id(task): a plain tuple (cheapest to build, and untracked by the garbage
-# collector) of (lens id, creator's lens id, creation site, created at (ms), creation stack, has done callback,
-# loop's lens id). It holds no reference to the task: the entry is overwritten when a new task reuses the address
-# and pruned once the task has left all_tasks().
+
+def _task_refs():
+    """Weak references to the tasks of every loop, or None if this CPython keeps them differently.
+
+    One C-level copy of the registry behind asyncio.all_tasks(); filtering it per loop is left to the caller, in
+    slices (all_tasks() filters in one go, 20-40 ms for 50,000 tasks)."""
+    registry = getattr(asyncio.tasks, "_scheduled_tasks" if sys.version_info >= (3, 12) else "_all_tasks", None)
+    refs = getattr(registry, "data", None)
+    if not isinstance(refs, set):
+        return None
+    for _ in range(1000):  # a copy races with a thread finishing tasks (as in all_tasks())
+        try:
+            return list(refs)
+        except RuntimeError:
+            continue
+    return None
 
 
-class TaskView:
-    """What the last snapshot said about a live task, to skip re-walking tasks that have not moved."""
+# Per-task record in LoopState.records, keyed by id(task): a flat tuple of values the garbage collector does not
+# track (code objects included), so that it stops tracking the tuple at its first pass (a nested tuple can survive
+# into older generations and make every collection slower) = (lens id, creator's lens id, creation site's code
+# object and instruction offset (see frames.line_at), created at (time.time()), creation stack, has done callback).
+# It holds no reference to the task: the entry is overwritten when a new task reuses the address and pruned once
+# the task is no longer live.
+R_ID, R_PARENT, R_CODE, R_OFFSET, R_CREATED_AT, R_CREATION_STACK, R_HOOKED = range(7)
+#
+# LoopState.views: id(task) -> entry (see Monitor._describe: the lens id first, then atomic values and tuples of
+# them, which the garbage collector soon stops tracking) as of the last snapshot, and LoopState.waiters: id(task) ->
+# weak reference to the future it awaited then, to skip re-walking tasks that have not moved: a task whose
+# _fut_waiter is still the very same (pending) future has not run since; and as that future holds the task's
+# wake-up callback, it is the same task, not a new one at a reused address. The weak reference is the one object
+# per task that stays tracked (kept apart from the entry so that the entry does not stay tracked with it).
 
-    __slots__ = ("waiter_ref", "name", "entry")
 
-    def __init__(self):
-        self.waiter_ref = None
-        self.name = None
-        self.entry = None
+def record_site(record):
+    code = record[R_CODE]
+    return (code.co_filename, line_at(code, record[R_OFFSET]), code.co_name) if code is not None else None
 
 
 class LoopState:
+    # Slots: the create_task hook reads a few of these once per task.
+    __slots__ = (
+        "id", "ref", "class_name", "thread_id", "thread_name", "running", "heartbeat_handle", "snapshot_handle",
+        "next_beat", "lag", "max_lag", "records", "constructing", "done_budget", "prune_next", "views", "waiters",
+        "finished", "finished_new", "last_seq", "since_full", "collect_cpu", "collecting", "origin_tracking_applied",
+        "force_full", "lock", "stall_key", "stall_since", "blocked",
+    )
+
     def __init__(self, lens_id, loop):
         self.id = lens_id
         self.ref = weakref.ref(loop)
@@ -84,16 +117,19 @@ class LoopState:
         self.next_beat = 0.0
         self.lag = 0.0
         self.max_lag = 0.0
-        self.new_addresses = []
+        self.records = {}
+        self.constructing = []  # see hooks.create_task
+        self.done_budget = HOOK_DONE_LIMIT
         self.prune_next = ()
-        self.live_addresses = set()
         self.views = {}
+        self.waiters = {}
         self.finished = collections.deque(maxlen=HISTORY)
         self.finished_new = collections.deque(maxlen=HISTORY)
         self.last_seq = None
         self.since_full = 0
-        self.created_since_snapshot = 0
+        self.collect_cpu = 0.0  # the loop thread's CPU seconds for the last snapshot
         self.collecting = False
+        self.origin_tracking_applied = False
         self.force_full = False
         # Watchdog state, shared with the loop thread under `lock`.
         self.lock = threading.Lock()
@@ -123,8 +159,10 @@ def _program_frame(stack):
 
 
 def _task_dict(entry, now_ms):
-    (lens_id, name, state, loop_id, coro, stack, awaiting, kind, resource, detail, parent, site, created_at,
-     creation_stack) = entry
+    lens_id, name, state, loop_id, coro, stack, awaiting, kind, resource, detail, record = entry
+    site = record_site(record)
+    created_at = record[R_CREATED_AT] * 1000.0
+    creation_stack = record[R_CREATION_STACK]
     info = {
         "id": lens_id,
         "name": name,
@@ -137,7 +175,7 @@ def _task_dict(entry, now_ms):
         "awaitingKind": kind,
         "awaitingResource": resource,
         "awaitingDetail": detail,
-        "parent": parent,
+        "parent": record[R_PARENT],
         "created": frame_dict(site) if site else None,
         "createdAt": created_at,
         "age": round(max(0.0, now_ms - created_at) / 1000.0, 3),
@@ -152,6 +190,34 @@ def _finished_dict(finished):
     info = _task_dict(entry, finished_at)
     info.update(state=state, finishedAt=finished_at, result=result, exception=exception, cancelledBy=cancelled_by)
     return info
+
+
+class _SliceBudget:
+    """Time accounting of a collection that hands the loop back every SLICE_SECONDS: wall time per slice (what the
+    loop waits), and the loop thread's CPU time overall (what it costs, whatever else the machine is doing)."""
+
+    def __init__(self):
+        self.busy = 0.0
+        self.longest = 0.0
+        self.cpu = 0.0
+        self.started = time.perf_counter()
+        self.cpu_started = time.thread_time()
+
+    def over(self):
+        return time.perf_counter() - self.started > SLICE_SECONDS
+
+    def pause_accounting(self):
+        spent = time.perf_counter() - self.started
+        self.busy += spent
+        self.longest = max(self.longest, spent)
+        self.cpu += time.thread_time() - self.cpu_started
+
+    def pause(self):
+        """`yield from budget.pause()`: one yield to the loop, not counted as collection time."""
+        self.pause_accounting()
+        yield
+        self.started = time.perf_counter()
+        self.cpu_started = time.thread_time()
 
 
 class SnapshotPayload:
@@ -182,13 +248,19 @@ class SnapshotPayload:
 
 
 class Monitor:
-    def __init__(self, channel, interval=0.5, block_threshold=0.1, creation_stack=False):
+    def __init__(self, channel, interval=0.5, block_threshold=0.1, creation_stack=False, origin_tracking="auto"):
+        """origin_tracking: "on", "off", or "auto": off (it costs on every coroutine call) until the first coroutine
+        is found never awaited, so that the repeats of a bug carry their exact creation site."""
         self.channel = channel
         self.interval = interval
         self.block_threshold = block_threshold
         self.creation_stack = creation_stack
+        self.origin_tracking = origin_tracking
+        self.origin_tracking_started = origin_tracking == "on"
         self.paused = False
-        self.tasks = {}  # id(task) -> TaskRecord
+        # Our done callbacks run in an empty context of their own: no copy of the program's context per task.
+        self.callback_context = contextvars.Context()
+        self.on_task_done = self._task_done  # bound once: the create_task hook adds it to many tasks
         self.loops = {}  # id(loop) -> LoopState
         self.loops_by_id = {}  # lens loop id -> LoopState
         self.task_ids = itertools.count(1)
@@ -202,12 +274,24 @@ class Monitor:
     # -- loops -------------------------------------------------------------------------------------------------
 
     def loop_state(self, loop):
+        state = getattr(loop, LOOP_ATTRIBUTE, None)
+        if state is not None:
+            return state
         state = self.loops.get(id(loop))
         if state is None or state.ref() is not loop:
             state = LoopState(next(self.loop_ids), loop)
             self.loops[id(loop)] = state
             self.loops_by_id[state.id] = state
+            try:
+                setattr(loop, LOOP_ATTRIBUTE, state)  # found by the create_task hook without a lookup
+            except (AttributeError, TypeError):  # a loop class without __dict__
+                pass
         return state
+
+    def apply_origin_tracking(self):
+        """Per thread: origin tracking is a setting of the thread that creates the coroutines."""
+        if self.origin_tracking_started and sys.get_coroutine_origin_tracking_depth() < ORIGIN_DEPTH:
+            sys.set_coroutine_origin_tracking_depth(ORIGIN_DEPTH)
 
     def loop_started(self, loop):
         state = self.loop_state(loop)
@@ -215,6 +299,7 @@ class Monitor:
         state.thread_id = threading.get_ident()
         state.thread_name = thread.name
         state.running = True
+        state.origin_tracking_applied = self.origin_tracking_started  # by the run_forever hook, on this thread
         state.lag = state.max_lag = 0.0
         with state.lock:
             state.next_beat = time.monotonic() + HEARTBEAT
@@ -260,6 +345,9 @@ class Monitor:
         if lag > state.max_lag:
             state.max_lag = lag
         self._end_block(state, now)
+        if self.origin_tracking_started and not state.origin_tracking_applied:
+            state.origin_tracking_applied = True
+            self.apply_origin_tracking()  # started by a never-awaited coroutine found on another thread
         loop = state.ref()
         if loop is not None and state.running:
             with state.lock:
@@ -279,77 +367,44 @@ class Monitor:
 
     # -- tasks -------------------------------------------------------------------------------------------------
 
-    def task_created(self, loop, task, parent, frame, parent_record=None, provisional=None):
-        """Called by the create_task hook right after the task exists (an eager task may already be done).
-        `parent_record`: the creator is an eager task still inside its own create_task; `provisional`: the record
-        this task already received while it ran eagerly."""
-        state = self.loops.get(id(loop))
-        if state is None or state.ref() is not loop:
-            state = self.loop_state(loop)
-        # Hot path (once per task): the walk of first_outside_asyncio, inlined.
-        internal = _internal_cache
-        site = None
-        while frame is not None:
-            code = frame.f_code
-            hit = internal.get(code.co_filename)
-            if hit is None:
-                hit = is_internal(code.co_filename)
-            if not hit:
-                site = (code.co_filename, frame.f_lineno, code.co_name)
-                break
-            frame = frame.f_back
-        stack = outer_stack(frame) if self.creation_stack and frame is not None else None
-        parent_id = None
-        if parent_record is not None:
-            parent_id = parent_record[0]
-        elif parent is not None:
-            known = self.tasks.get(id(parent))
-            parent_id = known[0] if known is not None else self.task_id(parent)
-        hooked = state.created_since_snapshot < HOOK_DONE_LIMIT
-        state.created_since_snapshot += 1
-        address = id(task)
-        lens_id = provisional[0] if provisional is not None else next(self.task_ids)
-        self.tasks[address] = (lens_id, parent_id, site, _time() * 1000.0, stack, hooked, state.id)
-        state.new_addresses.append(address)
-        if hooked:
-            task.add_done_callback(self._task_done)
+    # Tasks are recorded by hooks.create_task (the hot path, inlined there).
 
     def task_id(self, task):
         """Lens id of a task, registering tasks created without create_task (e.g. asyncio.Task(...)) on sight."""
-        record = self.tasks.get(id(task))
+        record = self.record_of(task)
         if record is None:
             record = self.adopt(task)
-        return record[0]
+        return record[R_ID]
+
+    def known_state(self, loop):
+        """The loop's LoopState if it has one (any thread: it only reads)."""
+        return getattr(loop, LOOP_ATTRIBUTE, None) or self.loops.get(id(loop))
+
+    def record_of(self, task):
+        state = self.known_state(task.get_loop())
+        return state.records.get(id(task)) if state is not None else None
 
     def adopt(self, task):
         """A fresh record for a task not (yet) seen by the create_task hook: created with asyncio.Task(...), or an
         eager task creating tasks before its own create_task returned (any record at its address is stale)."""
-        try:
-            state = self.loop_state(task.get_loop())
-        except Exception:
-            state = None
-        record = (next(self.task_ids), None, None, _wall_ms(), None, False, state.id if state else 0)
-        self.tasks[id(task)] = record
-        if state is not None:
-            state.new_addresses.append(id(task))
+        state = self.loop_state(task.get_loop())
+        record = (next(self.task_ids), None, None, None, _time(), None, False)
+        state.records[id(task)] = record
         return record
 
     def _task_done(self, task):
-        record = self.tasks.get(id(task))
+        state = self.known_state(task.get_loop())
+        record = state.records.get(id(task)) if state is not None else None
         if record is None:
             return
-        state = self.loops_by_id.get(record[6])
-        if state is None:
-            return
-        lens_id = record[0]
-        view = state.views.get(lens_id)
-        last = view.entry if view is not None and view.entry is not None else None
-        entry = self._finished_entry(task, record, last)
+        seen = state.views.get(id(task))
+        last = seen if seen is not None and seen[0] == record[R_ID] else None
+        entry = self._finished_entry(task, record, state.id, last)
         state.finished.append(entry)
         state.finished_new.append(entry)
 
-    def _finished_entry(self, task, record, last):
-        lens_id = record[0]
+    def _finished_entry(self, task, record, loop_id, last):
+        lens_id = record[R_ID]
         now = _wall_ms()
         result = exception = None
         if task.cancelled():
@@ -362,19 +417,19 @@ class Monitor:
                 state, result = "done", safe_repr(task._result)
         coro = task.get_coro()
         entry = (
-            lens_id, task.get_name(), state, record[6], getattr(coro, "__qualname__", type(coro).__name__),
-            last[5] if last is not None else [], (), None, None, None, record[1], record[2], record[3], record[4],
+            lens_id, task.get_name(), state, loop_id, getattr(coro, "__qualname__", type(coro).__name__),
+            last[5] if last is not None else (), (), None, None, None, record,
         )
         return (entry, state, now, result, exception, self.cancelled_by.pop(lens_id, None))
 
     def _describe(self, task, record, state_name, loop_id, by_future, limit):
         coro = task.get_coro()
         frames, _leaf = coroutine_frames(coro, limit)
-        stack = [(f.f_code.co_filename, f.f_lineno, f.f_code.co_name) for f in frames]
+        stack = tuple([(f.f_code.co_filename, f.f_lineno, f.f_code.co_name) for f in frames])
         awaiting, kind, resource, detail = self._classify_wait(task, frames, by_future)
         return (
-            record[0], task.get_name(), state_name, loop_id, getattr(coro, "__qualname__", type(coro).__name__),
-            stack, awaiting, kind, resource, detail, record[1], record[2], record[3], record[4],
+            record[R_ID], task.get_name(), state_name, loop_id, getattr(coro, "__qualname__", type(coro).__name__),
+            stack, awaiting, kind, resource, detail, record,
         )
 
     def _ids_of(self, futures):
@@ -425,7 +480,8 @@ class Monitor:
         loop = state.ref()
         if loop is None or not state.running:
             return
-        state.snapshot_handle = loop.call_later(self.interval, self._tick, state)
+        # A loop so large that collecting it costs more than MAX_DUTY of the interval gets its snapshots spaced out.
+        state.snapshot_handle = loop.call_later(max(self.interval, state.collect_cpu / MAX_DUTY), self._tick, state)
         if self.paused:
             return
         if self.channel.backlog() > BACKLOG_LIMIT:
@@ -477,73 +533,85 @@ class Monitor:
             state.collecting = False
 
     def _collect(self, state, loop, force_full):
-        started = time.perf_counter()
-        busy = 0.0
-        tasks = list(_all_tasks(loop))
+        """Generator: yields whenever a slice of work is over (see start_snapshot)."""
+        budget = _SliceBudget()
+        refs = _task_refs()
+        tasks = list(_all_tasks(loop)) if refs is None else refs  # refs: filtered for this loop below
         current = _current_task(loop)
         live_resources = self.resources.live()
         by_future = self.resources.index(live_resources)
-        full = (force_full or state.force_full or state.last_seq is None or len(tasks) <= DELTA_MIN_TASKS
-                or state.since_full + 1 >= FULL_EVERY)
         old_views = state.views
+        old_waiters = state.waiters
         views = {}
+        waiters = {}
         changed = []
+        replaced = []
         owner_of_future = {}
-        live_addresses = set()
-        records = self.tasks
+        records = state.records
         loop_id = state.id
-        slice_end = started + SLICE_SECONDS
-        for index, task in enumerate(tasks):
-            if not index % SLICE_CHECK and time.perf_counter() > slice_end:
-                busy += time.perf_counter() - started
-                yield
-                started = time.perf_counter()
-                slice_end = started + SLICE_SECONDS
-            address = id(task)
-            live_addresses.add(address)
-            record = records.get(address)
-            if record is None:
-                record = self.adopt(task)
-            lens_id = record[0]
-            view = old_views.get(lens_id)
-            if view is None:
-                view = TaskView()
-                if not record[5]:
-                    task.add_done_callback(self._task_done)
-            views[lens_id] = view
-            waiter = task._fut_waiter
-            if waiter is not None:
-                owner_of_future[id(waiter)] = lens_id
-            name = task.get_name()
-            state_name = "running" if task is current else "pending"
-            if (waiter is not None and view.waiter_ref is not None and view.waiter_ref() is waiter
-                    and view.name == name and view.entry[2] == state_name):
-                if full:
-                    changed.append(view.entry)
-                continue
-            entry = self._describe(task, record, state_name, loop_id, by_future, STACK_LIMIT)
-            view.waiter_ref = weakref.ref(waiter) if waiter is not None else None
-            view.name = name
-            if full or entry != view.entry:
-                changed.append(entry)
-            view.entry = entry
-        removed = [lens_id for lens_id in old_views if lens_id not in views] if not full else []
+        new_weakref = weakref.ref
+        on_done = self.on_task_done
+        callback_context = self.callback_context
+        for start in range(0, len(tasks), SLICE_CHECK):
+            if budget.over():
+                yield from budget.pause()
+            for task in tasks[start:start + SLICE_CHECK]:
+                if refs is not None:
+                    task = task()
+                    if task is None or task.get_loop() is not loop or task.done():
+                        continue
+                address = id(task)
+                seen = old_views.get(address)
+                waiter = task._fut_waiter
+                name = task.get_name()
+                state_name = "running" if task is current else "pending"
+                if waiter is not None and seen is not None and seen[1] == name and seen[2] == state_name:
+                    ref = old_waiters.get(address)
+                    if ref is not None and ref() is waiter:  # has not run since: same stack, same wait
+                        views[address] = seen
+                        waiters[address] = ref
+                        waiter_address = id(waiter)
+                        if waiter_address in by_future:
+                            owner_of_future[waiter_address] = seen[0]
+                        continue
+                record = records.get(address)
+                if record is None:
+                    record = self.adopt(task)
+                if (seen is None or seen[0] != record[R_ID]) and not record[R_HOOKED]:
+                    task.add_done_callback(on_done, context=callback_context)  # first sight
+                entry = self._describe(task, record, state_name, loop_id, by_future, STACK_LIMIT)
+                views[address] = entry
+                if waiter is not None:
+                    waiters[address] = new_weakref(waiter)
+                if seen is None or entry != seen:
+                    changed.append(entry)
+                    if seen is not None and seen[0] != entry[0]:
+                        replaced.append(seen[0])  # a new task at a finished one's address
+                if waiter is not None and id(waiter) in by_future:
+                    owner_of_future[id(waiter)] = entry[0]
+        full = (force_full or state.force_full or state.last_seq is None or len(views) <= DELTA_MIN_TASKS
+                or state.since_full + 1 >= FULL_EVERY)
+        if full:
+            changed = list(views.values())
+            removed = []
+        else:
+            removed = [old_views[address][0] for address in old_views.keys() - views.keys()] + replaced
         resources, omitted = self.resources.describe(live_resources, owner_of_future)
-        # Registry entries of tasks gone since the previous snapshot (one snapshot of grace lets pending
-        # done callbacks still find them).
-        for address in state.prune_next:
-            if address not in live_addresses:
-                records.pop(address, None)
-        state.prune_next = [a for a in state.new_addresses if a not in live_addresses] + [
-            a for a in state.live_addresses if a not in live_addresses]
-        state.live_addresses = live_addresses
-        state.new_addresses = []
-        state.created_since_snapshot = 0
+        # Records of tasks that are no longer live. Pruned a snapshot later, so that done callbacks still pending
+        # find them, and a task created while this collection was paused (not in `views`) is live in the next.
+        for address, lens_id in state.prune_next:
+            record = records.get(address)
+            if record is not None and record[R_ID] == lens_id and address not in views:
+                del records[address]
+        state.prune_next = [(address, records[address][R_ID]) for address in records.keys() - views.keys()]
+        state.done_budget = HOOK_DONE_LIMIT
         state.views = views
+        state.waiters = waiters
         finished = list(state.finished) if full else list(state.finished_new)
         state.finished_new.clear()
         seq = next(self.snapshot_seq)
-        busy += time.perf_counter() - started
+        budget.pause_accounting()
+        current_record = records.get(id(current)) if current is not None else None
         header = {
             "type": "snapshot",
             "seq": seq,
@@ -551,14 +619,17 @@ class Monitor:
             "full": full,
             "base": None if full else state.last_seq,
             "loop": state.info(),
-            "currentTask": records[id(current)][0] if current is not None and id(current) in records else None,
+            "currentTask": current_record[R_ID] if current_record is not None else None,
             "taskCount": len(views),
             "removed": removed,
             "resources": resources,
             "resourcesOmitted": omitted,
-            "collectMs": round(busy * 1000.0, 3),
+            "collectMs": round(budget.busy * 1000.0, 3),
+            "collectCpuMs": round(budget.cpu * 1000.0, 3),
+            "longestSliceMs": round(budget.longest * 1000.0, 3),
         }
         state.max_lag = 0.0
+        state.collect_cpu = budget.cpu
         state.last_seq = seq
         state.since_full = 0 if full else state.since_full + 1
         if full:
@@ -566,11 +637,12 @@ class Monitor:
         self.channel.emit(SnapshotPayload(header, changed, finished))
 
     def describe_task_fully(self, task):
-        record = self.tasks.get(id(task)) or self.adopt(task)
+        record = self.record_of(task) or self.adopt(task)
         loop = task.get_loop()
+        state = self.loop_state(loop)
         current = _current_task(loop)
         live_resources = self.resources.live()
-        entry = self._describe(task, record, "running" if task is current else "pending", record[6],
+        entry = self._describe(task, record, "running" if task is current else "pending", state.id,
                                self.resources.index(live_resources), 10_000)
         return _task_dict(entry, _wall_ms())
 
@@ -610,7 +682,7 @@ class Monitor:
         where = " in %s (%s:%d)" % (location[2], os.path.basename(location[0]), location[1]) if location else ""
         loop = state.ref()
         task = _current_task(loop) if loop is not None else None
-        record = self.tasks.get(id(task)) if task is not None else None
+        record = self.record_of(task) if task is not None else None
         duration = (now - state.stall_since) * 1000.0
         finding = {
             "type": "finding",
@@ -620,7 +692,7 @@ class Monitor:
             "location": frame_dict(location) if location else None,
             "time": _wall_ms(),
             "loop": state.id,
-            "taskId": record[0] if record is not None else None,
+            "taskId": record[R_ID] if record is not None else None,
             "taskName": task.get_name() if task is not None else None,
             "duration": round(duration, 1),
             "ongoing": True,
@@ -630,18 +702,34 @@ class Monitor:
         state.blocked = finding
         self._send_finding(finding)
 
-    def never_awaited(self, coro):
+    def never_awaited(self, coro, dropped_in):
+        """`dropped_in`: the frame running when the coroutine was destroyed. Without origin tracking that is the
+        best clue: for `f()` without `await` it is the very line that created it."""
         origin = getattr(coro, "cr_origin", None)
         stack, site = origin_stack(origin)
         name = getattr(coro, "__qualname__", "?")
+        dropped = frame_info(dropped_in) if dropped_in is not None else None
+        if site:
+            location, location_kind = site, "created"
+        elif dropped and not is_library(dropped[0]):
+            location, location_kind = dropped, "dropped"
+        else:  # dropped by asyncio (e.g. a local of a finished task): the coroutine's own definition
+            code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+            location = (code.co_filename, code.co_firstlineno, code.co_name) if code is not None else dropped
+            location_kind = "defined" if code is not None else "dropped"
         self.finding(
             "never-awaited",
             "coroutine '%s' was never awaited" % name,
-            frame_dict(site) if site else None,
+            frame_dict(location) if location else None,
             coro=name,
             stack=[frame_dict(f) for f in stack],
             created=frame_dict(site) if site else None,
+            locationKind=location_kind,
+            dropped=frame_dict(dropped) if dropped else None,
         )
+        if self.origin_tracking == "auto" and not self.origin_tracking_started:
+            self.origin_tracking_started = True  # other loop threads follow at their next heartbeat
+            self.apply_origin_tracking()
 
     def exception_context(self, loop, context):
         message = context.get("message") or ""
@@ -653,8 +741,8 @@ class Monitor:
             future = context.get("future")
             error = context.get("exception")
             is_task = isinstance(future, _Task)
-            record = self.tasks.get(id(future)) if is_task else None
-            site = record[2] if record is not None else (self._origin_site(future) if is_task else None)
+            record = self.record_of(future) if is_task else None
+            site = record_site(record) if record is not None else (self._origin_site(future) if is_task else None)
             location = _program_location(error) or site
             name = future.get_name() if is_task else None
             self.finding(
@@ -662,33 +750,36 @@ class Monitor:
                 "%s raised %s: %s and nobody retrieved it" % (
                     "task '%s'" % name if is_task else "a future", type(error).__name__, _short(error)),
                 frame_dict(location) if location else None,
-                loop_id=self.loops[id(loop)].id if id(loop) in self.loops else None,
-                task_id=record[0] if record is not None else None,
+                loop_id=self._loop_id(loop),
+                task_id=record[R_ID] if record is not None else None,
                 task_name=name,
                 exception=exception_summary(error),
                 created=frame_dict(site) if site else None,
             )
+
+    def _loop_id(self, loop):
+        state = self.known_state(loop)
+        return state.id if state is not None else None
 
     def _origin_site(self, task):
         _stack, site = origin_stack(getattr(task.get_coro(), "cr_origin", None))
         return site
 
     def _task_finding(self, kind, loop, task, template, **extra):
-        record = self.tasks.get(id(task))
-        site = record[2] if record is not None else self._origin_site(task)
+        record = self.record_of(task)
+        site = record_site(record) if record is not None else self._origin_site(task)
         coro = task.get_coro()
         frames, _leaf = coroutine_frames(coro, STACK_LIMIT)
         stack = [frame_info(f) for f in frames]
         location = site or (stack[-1] if stack else None)
         coro_name = getattr(coro, "__qualname__", type(coro).__name__)
-        state = self.loops.get(id(loop))
         text = template % (task.get_name(), coro_name)
         if site:
             text += " (created at %s:%d)" % (os.path.basename(site[0]), site[1])
         return self.finding(
             kind, text, frame_dict(location) if location else None,
-            loop_id=state.id if state is not None else None,
-            task_id=record[0] if record is not None else None,
+            loop_id=self._loop_id(loop),
+            task_id=record[R_ID] if record is not None else None,
             task_name=task.get_name(),
             created=frame_dict(site) if site else None,
             coro=coro_name,
@@ -746,7 +837,8 @@ class Monitor:
         """cancel-task / get-task-stack run on the loop thread that owns the task."""
         target = command["taskId"]
         loops = self.running_loops()
-        owners = [(state, loop) for state, loop in loops if target in state.views] or loops
+        owners = [(state, loop) for state, loop in loops
+                  if any(entry[0] == target for entry in state.views.values())] or loops
         if not owners:
             self._reply(command, False, "no event loop is running")
             return

@@ -72,7 +72,50 @@ class FindingTest(TempDirTestCase):
         [report] = findings(messages, "never-awaited")
         self.assertEqual(report["location"]["line"], line_of(path, "# FORGOT-AWAIT"))
         self.assertEqual(report["location"]["file"], path)
+        self.assertEqual(report["locationKind"], "dropped")  # the statement that created it also dropped it
         self.assertEqual(report["coro"], "save")
+
+    FORGOTTEN_TWICE = """
+        import asyncio
+
+        async def save():  # DEFINED
+            pass
+
+        async def forget():
+            coro = save()  # CREATED
+            await asyncio.sleep(0)  # `coro` is dropped when the task ends, inside asyncio
+
+        async def main():
+            await asyncio.create_task(forget())
+            await asyncio.create_task(forget())
+
+        asyncio.run(main())
+    """
+
+    def never_awaited_kinds(self, *options):
+        result, messages, path = self.record_run(self.FORGOTTEN_TWICE, *options)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("RuntimeWarning: coroutine 'save' was never awaited", result.stderr)
+        reports = findings(messages, "never-awaited")
+        self.assertEqual(len(reports), 2, reports)
+        lines = {"created": line_of(path, "# CREATED"), "defined": line_of(path, "# DEFINED")}
+        for report in reports:
+            self.assertEqual(report["location"]["line"], lines[report["locationKind"]], report)
+            self.assertEqual(report["location"]["file"], path)
+        return [report["locationKind"] for report in reports], reports
+
+    def test_origin_tracking_starts_at_the_first_never_awaited_coroutine(self):
+        kinds, reports = self.never_awaited_kinds()
+        # The first one was dropped inside asyncio, before origin tracking was on: it points at the coroutine's
+        # definition. The repeat carries its creation site and origin stack.
+        self.assertEqual(kinds, ["defined", "created"])
+        self.assertIsNone(reports[0]["created"])
+        self.assertEqual(reports[1]["created"]["function"], "forget")
+        self.assertEqual(reports[1]["stack"][-1]["function"], "forget")
+
+    def test_origin_tracking_from_the_start_or_never(self):
+        self.assertEqual(self.never_awaited_kinds("--origin-tracking")[0], ["created", "created"])
+        self.assertEqual(self.never_awaited_kinds("--no-origin-tracking")[0], ["defined", "defined"])
 
     def test_task_exception_never_retrieved(self):
         result, messages, path = self.record_run("""

@@ -103,6 +103,50 @@ class LoopHookTest(TempDirTestCase):
         self.assertEqual(task["created"]["line"], line_of(path, "# MADE"))
         self.assertIsNotNone(task["parent"])
 
+    def test_asyncio_create_task_records_site_creator_and_name(self):
+        result, messages, path = self.record_run("""
+            import asyncio
+
+            async def child():
+                await asyncio.sleep(0.2)
+
+            def spawn_from_sync(name):
+                return asyncio.create_task(child(), name=name)  # SYNC-SPAWN
+
+            async def main():
+                batch = [asyncio.create_task(child(), name="batch-%d" % i) for i in range(2)]  # COMPREHENSION
+                await asyncio.gather(*batch, spawn_from_sync("from-sync"))
+
+            class CountingLoop(asyncio.SelectorEventLoop):
+                created = 0
+
+                def create_task(self, coro, **kwargs):
+                    CountingLoop.created += 1
+                    return super().create_task(coro, **kwargs)  # OVERRIDE
+
+            async def on_own_loop():
+                await asyncio.create_task(child(), name="own-loop")
+
+            asyncio.run(main())
+            loop = CountingLoop()
+            loop.run_until_complete(on_own_loop())
+            loop.close()
+            print("overridden create_task calls:", CountingLoop.created)
+        """)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, "overridden create_task calls: 2\n")  # on_own_loop() and own-loop
+        tasks = final_tasks(messages)
+        by_name = {task["name"]: task for task in tasks.values()}
+        expected = {"batch-0": "# COMPREHENSION", "batch-1": "# COMPREHENSION", "from-sync": "# SYNC-SPAWN",
+                    "own-loop": "# OVERRIDE"}
+        for name, marker in expected.items():
+            with self.subTest(task=name):
+                task = by_name[name]
+                self.assertEqual(task["created"]["file"], path)
+                self.assertEqual(task["created"]["line"], line_of(path, marker))
+                self.assertEqual(tasks[task["parent"]]["coro"], "on_own_loop" if name == "own-loop" else "main")
+        self.assertEqual(by_name["from-sync"]["created"]["function"], "spawn_from_sync")
+
     def test_tasks_are_not_kept_alive(self):
         result, _messages, _path = self.record_run("""
             import asyncio, gc, weakref

@@ -1,0 +1,96 @@
+"""Snapshot collection rules, checked in-process on a Monitor (no launcher): deltas against reused task addresses, and
+the spacing of snapshots whose collection is costly."""
+
+import asyncio
+import sys
+import unittest
+import weakref
+
+from helpers import PACKAGE_DIR
+
+if PACKAGE_DIR not in sys.path:
+    sys.path.insert(0, PACKAGE_DIR)
+
+from asyncio_lens import monitor as monitor_module  # noqa: E402
+
+
+class Channel:
+    def __init__(self):
+        self.messages = []
+
+    def emit(self, message):
+        self.messages.append(message)
+
+    def backlog(self):
+        return 0
+
+
+def snapshots(channel):
+    return [message for message in channel.messages if isinstance(message, monitor_module.SnapshotPayload)]
+
+
+class CollectionTest(unittest.TestCase):
+    def setUp(self):
+        self.channel = Channel()
+        self.monitor = monitor_module.Monitor(self.channel, interval=0.5)
+        self.loop = asyncio.new_event_loop()
+        self.addCleanup(self.loop.close)
+        self.state = self.monitor.loop_state(self.loop)
+
+    def test_a_task_at_the_address_of_a_finished_one_is_a_removal_and_an_addition(self):
+        async def idle(event):
+            await event.wait()
+
+        async def scenario():
+            event = asyncio.Event()
+            tasks = [asyncio.create_task(idle(event), name="idle-%d" % i)
+                     for i in range(monitor_module.DELTA_MIN_TASKS + 10)]
+            await asyncio.sleep(0)
+            self.monitor.snapshot_now(self.state, self.loop, force_full=True)
+            # As if the task now at this address had replaced an earlier one that finished since: the view is
+            # the earlier task's, the future it awaited is gone.
+            address = id(tasks[0])
+            earlier = self.state.views[address]
+            self.state.views[address] = (earlier[0] + 10_000_000,) + earlier[1:]
+            gone = self.loop.create_future()
+            self.state.waiters[address] = weakref.ref(gone)
+            del gone
+            self.monitor.snapshot_now(self.state, self.loop, force_full=False)
+            event.set()
+            await asyncio.gather(*tasks)
+            return earlier
+
+        earlier = self.loop.run_until_complete(scenario())
+        delta = snapshots(self.channel)[-1]
+        self.assertFalse(delta.header["full"])
+        self.assertEqual(delta.header["removed"], [earlier[0] + 10_000_000])
+        resent = [entry[0] for entry in delta.entries if entry[0] != delta.header["currentTask"]]  # not scenario()
+        self.assertEqual(resent, [earlier[0]])
+        self.assertEqual(delta.header["taskCount"], monitor_module.DELTA_MIN_TASKS + 11)  # and scenario()
+
+    def test_costly_collections_space_out_snapshots(self):
+        self.state.running = True
+        for collect_cpu, expected in ((0.001, 0.5), (0.2, 0.2 / monitor_module.MAX_DUTY)):
+            with self.subTest(collect_cpu=collect_cpu):
+                self.state.collect_cpu = collect_cpu
+                self.monitor._tick(self.state)
+                delay = self.state.snapshot_handle.when() - self.loop.time()
+                self.state.snapshot_handle.cancel()
+                self.assertAlmostEqual(delay, expected, delta=0.1)
+
+    def test_snapshot_reports_its_costs(self):
+        async def scenario():
+            await asyncio.sleep(0)
+            self.monitor.snapshot_now(self.state, self.loop)
+
+        self.loop.run_until_complete(scenario())
+        header = snapshots(self.channel)[-1].header
+        self.assertEqual(header["taskCount"], 1)
+        self.assertGreaterEqual(header["collectMs"], header["longestSliceMs"])
+        self.assertGreater(header["collectCpuMs"], 0.0)
+        # The snapshot's own CPU time becomes the state that spaces the next one.
+        self.assertAlmostEqual(self.state.collect_cpu * 1000.0, header["collectCpuMs"], places=2)
+
+
+if __name__ == "__main__":
+    unittest.main()
