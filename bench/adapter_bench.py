@@ -1,10 +1,13 @@
 """Runtime adapter benchmark: overhead against the bare program, snapshot cost, stall-detection latency.
 
-    python bench/adapter_bench.py [--runs N] [--python PY]
+    python bench/adapter_bench.py [--runs N] [--snapshot-runs N] [--python PY]
 
-Prints one JSON object on stdout (progress on stderr). Each workload times itself inside the program (interpreter
-start-up excluded) and is run alternately bare and under the adapter (default settings: 500 ms snapshots, 100 ms block
-threshold, origin tracking on); the best of N runs of each is compared, as the machines are shared and noisy."""
+Prints one JSON object on stdout (progress on stderr). Each workload measures itself inside the program (interpreter
+start-up excluded): wall time, and CPU time of the whole process (all threads: the adapter's own threads count).
+Runs alternate bare / adapter (default settings: 500 ms snapshots, 100 ms block threshold) so that both see the
+same machine load, and each pair gives one ratio. The machines are shared: CPU time is what other processes disturb
+least, so `cpuOverheadPercent` (median of the paired CPU ratios) is the figure to hold against a target; wall-time
+figures (best of N, median of N) are reported beside it."""
 
 import argparse
 import json
@@ -26,10 +29,10 @@ SHORT_TASKS = """
         return i
 
     async def main():
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in range(100):
             await asyncio.gather(*[asyncio.create_task(short(i)) for i in range(1000)])
-        print(time.perf_counter() - started)
+        print(time.perf_counter() - started, time.process_time() - cpu)
 
     asyncio.run(main())
 """
@@ -38,6 +41,11 @@ ECHO_SERVER = """
     import asyncio, time
 
     CLIENTS, ROUND_TRIPS, PAYLOAD = 50, 400, b"x" * 64 + b"\\n"
+
+    # A freed 4 MiB buffer raises glibc's mmap threshold, so that every run serves recv()'s 256 KiB buffers from the
+    # heap. Otherwise whether each recv() pays an mmap and a munmap depends on what the process happened to free
+    # before (importing a few more modules can flip it): that alone made runs differ by 2x.
+    bytearray(4 << 20)
 
     async def handle(reader, writer):
         while True:
@@ -59,16 +67,18 @@ ECHO_SERVER = """
     async def main():
         server = await asyncio.start_server(handle, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(client(port) for _ in range(CLIENTS)))
-        print(time.perf_counter() - started)
+        print(time.perf_counter() - started, time.process_time() - cpu)
         server.close()
         await server.wait_closed()
 
     asyncio.run(main())
 """
 
-# N tasks wait on one event while a probe task measures how late the loop runs it (the loop's worst stall).
+# N tasks wait on one event while a probe task measures how late the loop runs it (the loop's worst stall), and the
+# loop thread's CPU time in that worst window: the part of the stall that is work on that thread (collection slices,
+# a garbage collection), which, unlike wall time, other processes taking the CPU away do not inflate.
 MANY_TASKS = """
     import asyncio, sys, time
 
@@ -79,22 +89,24 @@ MANY_TASKS = """
 
     async def probe(stop, worst):
         while not stop.is_set():
-            before = time.perf_counter()
+            before, cpu = time.perf_counter(), time.thread_time()
             await asyncio.sleep(0.001)
-            worst[0] = max(worst[0], time.perf_counter() - before - 0.001)
+            late = time.perf_counter() - before - 0.001
+            if late > worst[0]:
+                worst[:] = [late, time.thread_time() - cpu]
 
     async def main():
-        event, stop, worst = asyncio.Event(), asyncio.Event(), [0.0]
+        event, stop, worst = asyncio.Event(), asyncio.Event(), [0.0, 0.0]
         tasks = [asyncio.create_task(idle(event)) for _ in range(N)]
         await asyncio.sleep(0.3)  # creation done; measure from here
-        worst[0] = 0.0
+        worst[:] = [0.0, 0.0]
         prober = asyncio.create_task(probe(stop, worst))
         await asyncio.sleep(2.0)
         stop.set()
         await prober
         event.set()
         await asyncio.gather(*tasks)
-        print(worst[0] * 1000.0)
+        print(worst[0] * 1000.0, worst[1] * 1000.0)
 
     asyncio.run(main())
 """
@@ -139,26 +151,38 @@ def run(python, script, args=(), adapter_args=None):
     return result.stdout
 
 
+def percent(ratio):
+    return round((ratio - 1.0) * 100.0, 1)
+
+
 def overhead(python, script, runs, directory):
-    bare, lens = [], []
+    """Alternating bare and adapter runs; each pair gives a CPU ratio and a wall ratio."""
+    bare, lens = [], []  # (wall s, CPU s) per run
     record = os.path.join(directory, "overhead.jsonl")
     for _ in range(runs):
-        bare.append(float(run(python, script).split()[-1]))
-        lens.append(float(run(python, script, adapter_args=["--record", record]).split()[-1]))
-    best_bare, best_lens = min(bare), min(lens)
+        bare.append([float(x) for x in run(python, script).split()[-2:]])
+        lens.append([float(x) for x in run(python, script, adapter_args=["--record", record]).split()[-2:]])
+    bare_wall, bare_cpu = [b[0] for b in bare], [b[1] for b in bare]
+    lens_wall, lens_cpu = [a[0] for a in lens], [a[1] for a in lens]
+    cpu_ratios = [a / b for a, b in zip(lens_cpu, bare_cpu)]
     return {
-        "bareSeconds": round(best_bare, 4),
-        "adapterSeconds": round(best_lens, 4),
-        "overheadPercent": round((best_lens / best_bare - 1.0) * 100.0, 1),
-        "medianOverheadPercent": round((statistics.median(lens) / statistics.median(bare) - 1.0) * 100.0, 1),
+        # Wall time: best of N, and median of N.
+        "bareSeconds": round(min(bare_wall), 4),
+        "adapterSeconds": round(min(lens_wall), 4),
+        "overheadPercent": percent(min(lens_wall) / min(bare_wall)),
+        "medianOverheadPercent": percent(statistics.median(lens_wall) / statistics.median(bare_wall)),
+        "pairedWallOverheadPercent": percent(statistics.median(a / b for a, b in zip(lens_wall, bare_wall))),
+        # CPU time of the measured process: medians, and the median of the paired ratios with their range.
+        "bareCpuSeconds": round(statistics.median(bare_cpu), 4),
+        "adapterCpuSeconds": round(statistics.median(lens_cpu), 4),
+        "cpuOverheadPercent": percent(statistics.median(cpu_ratios)),
+        "cpuOverheadRangePercent": [percent(min(cpu_ratios)), percent(max(cpu_ratios))],
         "runs": runs,
     }
 
 
-def snapshot_cost(python, script, count, directory):
-    record = os.path.join(directory, "snap-%d.jsonl" % count)
-    worst_bare = float(run(python, script, [str(count)]).split()[-1])
-    worst = float(run(python, script, [str(count)], adapter_args=["--record", record, "--interval", "500"]).split()[-1])
+def read_snapshots(record, count):
+    """Snapshots of the loop with the `count` tasks, and each one's line length."""
     sizes, full, deltas = {}, [], []
     with open(record) as handle:
         for line in handle:
@@ -167,17 +191,48 @@ def snapshot_cost(python, script, count, directory):
                 continue
             (full if message["full"] else deltas).append(message)
             sizes[message["seq"]] = len(line.encode("utf-8"))
-    first = full[0]
-    steady_full = full[1:] or full
+    return full, deltas, sizes
+
+
+def snapshot_cost(python, script, count, runs, directory):
+    """Medians over `runs` alternating bare / adapter runs (collection figures from each adapter run's recording)."""
+    record = os.path.join(directory, "snap-%d.jsonl" % count)
+    stalls, stall_cpus, bare_stalls, runs_seen = [], [], [], []
+    for _ in range(runs):
+        bare_stalls.append(float(run(python, script, [str(count)]).split()[0]))
+        wall, cpu = [float(x) for x in run(python, script, [str(count)], adapter_args=["--record", record]).split()]
+        stalls.append(wall)
+        stall_cpus.append(cpu)
+        runs_seen.append(read_snapshots(record, count))
+
+    def median_of(values, digits=2):
+        values = [v for v in values if v is not None]
+        return round(statistics.median(values), digits) if values else None
+
+    firsts = [full[0] for full, _deltas, _sizes in runs_seen]
+    deltas = [m for _full, run_deltas, _sizes in runs_seen for m in run_deltas]
+    steady_full = [m for full, _deltas, _sizes in runs_seen for m in full[1:]] or firsts
+    gaps = [b["time"] - a["time"] for full, run_deltas, _sizes in runs_seen
+            for a, b in zip(sorted(full + run_deltas, key=lambda m: m["seq"]),
+                            sorted(full + run_deltas, key=lambda m: m["seq"])[1:])]
     return {
         "tasks": count,
-        "firstFullCollectMs": first["collectMs"],
-        "steadyFullCollectMs": round(statistics.median(m["collectMs"] for m in steady_full), 2),
-        "deltaCollectMs": round(statistics.median(m["collectMs"] for m in deltas), 2) if deltas else None,
-        "fullMessageBytes": sizes[first["seq"]],
-        "deltaMessageBytes": int(statistics.median(sizes[m["seq"]] for m in deltas)) if deltas else None,
-        "worstLoopStallMs": round(worst, 2),
-        "worstLoopStallBareMs": round(worst_bare, 2),
+        "firstFullCollectMs": median_of(m["collectMs"] for m in firsts),
+        "firstFullCollectCpuMs": median_of(m.get("collectCpuMs") for m in firsts),  # .get: older adapters
+        "steadyFullCollectMs": median_of(m["collectMs"] for m in steady_full),
+        "deltaCollectMs": median_of(m["collectMs"] for m in deltas),
+        "deltaCollectCpuMs": median_of(m.get("collectCpuMs") for m in deltas),
+        # The longest slice of each run's collections: the longest the loop waited for the adapter at once.
+        "longestSliceMs": median_of(max((m.get("longestSliceMs") or 0.0) for m in full + run_deltas)
+                                    for full, run_deltas, _sizes in runs_seen),
+        "snapshotGapMs": median_of(gaps, 1),  # periodic snapshots are spaced out when collecting costs much
+        "fullMessageBytes": runs_seen[0][2][firsts[0]["seq"]],
+        "deltaMessageBytes": int(median_of(sizes[m["seq"]] for _full, run_deltas, sizes in runs_seen
+                                           for m in run_deltas)) if deltas else None,
+        "worstLoopStallMs": median_of(stalls),
+        "worstLoopStallCpuMs": median_of(stall_cpus),
+        "worstLoopStallBareMs": median_of(bare_stalls),
+        "runs": runs,
     }
 
 
@@ -205,6 +260,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--counts", default="1000,10000,50000")
+    parser.add_argument("--snapshot-runs", type=int, default=3)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         short = write(directory, "short_tasks.py", SHORT_TASKS)
@@ -220,7 +276,7 @@ def main():
         report["snapshots"] = []
         for count in [int(c) for c in options.counts.split(",")]:
             log("snapshot of %d tasks ..." % count)
-            report["snapshots"].append(snapshot_cost(options.python, many, count, directory))
+            report["snapshots"].append(snapshot_cost(options.python, many, count, options.snapshot_runs, directory))
         log("stall detection ...")
         report["stallDetection"] = stall_detection(options.python, blocking, options.runs, directory)
     print(json.dumps(report, indent=2))
