@@ -19,9 +19,6 @@ from asyncio_lens.transport import warn
 
 
 _reported = set()
-# Modules whose frames are never a task's creation site: skipped by name before the walk by file name
-# (frames.is_internal) that follows.
-INTERNAL_MODULES = ("asyncio.", "asyncio_lens.")
 
 
 def _internal_error(what, error):
@@ -59,8 +56,6 @@ def _current_task_function():
 def install(monitor):
     base = asyncio.base_events.BaseEventLoop
     getframe = sys._getframe
-    # 3.12+: the module of a frame without materialising a frame object (which costs on 3.11+).
-    frame_module = getattr(sys, "_getframemodulename", None)
     current_task = _current_task_function()
     get_running_loop = asyncio.events.get_running_loop
     now = time.time
@@ -101,14 +96,8 @@ def install(monitor):
             except AttributeError:
                 state = loop_state(loop)
             records = state.records
-            depth = 2
-            if frame_module is not None:
-                module = frame_module(depth)
-                while module is not None and module.startswith(INTERNAL_MODULES):
-                    depth += 1
-                    module = frame_module(depth)
             try:
-                frame = getframe(depth)
+                frame = getframe(2)
             except ValueError:  # called from C with no Python code above
                 frame = None
             while frame is not None:  # the first frame outside asyncio and the adapter
