@@ -1,19 +1,19 @@
 """Loopback connection to the client (token handshake), and the sender thread that writes every message to the client,
 the --record file and the terminal tree.
 
-Producers only ever append to a deque: findings are emitted from finalizers and the garbage collector, which may run
-inside any code, including ours while it holds a lock, so taking a lock there could deadlock."""
+Producers only ever put into a queue.SimpleQueue, whose put() is reentrant: findings are emitted from finalizers and
+the garbage collector, which may run inside any code, including ours while it holds a lock, so taking a lock there
+could deadlock."""
 
-import collections
 import hashlib
 import hmac
 import ipaddress
 import json
+import queue
 import secrets
 import socket
 import sys
 import threading
-import time
 
 from asyncio_lens import PROTOCOL_VERSION
 
@@ -169,18 +169,19 @@ def encode_items(head, lists):
     return "".join(parts)
 
 
-class Channel:
-    """Outgoing messages. emit() is safe from any thread and from finalizers; a daemon thread does the writing."""
+_CLOSE = object()  # queued by close(): the sender thread stops when it reaches it
 
-    POLL = 0.02
+
+class Channel:
+    """Outgoing messages. emit() is safe from any thread and from finalizers; a daemon thread does the writing (it
+    sleeps in the queue until there is something to write, instead of waking up to poll)."""
 
     def __init__(self, record_path=None, tree=None):
-        self.queue = collections.deque()
+        self.queue = queue.SimpleQueue()
         self.dropped = 0
         self.sock = None
         self.record = None
         self.tree = tree
-        self.closing = False
         self.lost = None
         self.thread = None
         if record_path:
@@ -192,13 +193,13 @@ class Channel:
         self.thread.start()
 
     def emit(self, message):
-        if len(self.queue) >= MAX_QUEUED:
+        if self.queue.qsize() >= MAX_QUEUED:
             self.dropped += 1
             return
-        self.queue.append(message)
+        self.queue.put(message)
 
     def backlog(self):
-        return len(self.queue)
+        return self.queue.qsize()
 
     @property
     def connected(self):
@@ -252,19 +253,19 @@ class Channel:
             self.tree.feed(message if message is not None else item.materialize())
 
     def _run(self):
-        queue = self.queue
+        messages = self.queue
         while True:
-            if not queue:
+            try:
+                item = messages.get_nowait()
+            except queue.Empty:
                 if self.record is not None:
                     try:
                         self.record.flush()
                     except OSError:
                         pass
-                if self.closing:
-                    return
-                time.sleep(self.POLL)
-                continue
-            item = queue.popleft()
+                item = messages.get()
+            if item is _CLOSE:
+                return
             try:
                 self._write(item)
             except Exception as error:  # never let one bad message stop the stream
@@ -272,7 +273,7 @@ class Channel:
 
     def close(self, timeout=5.0):
         """Drains the queue (bounded by `timeout`), then closes the client and the recording."""
-        self.closing = True
+        self.queue.put(_CLOSE)
         if self.thread is not None:
             self.thread.join(timeout)
         self.drop_client()

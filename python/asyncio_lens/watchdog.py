@@ -9,7 +9,9 @@ import sys
 import threading
 import time
 
-POLL = 0.01
+# Each wake-up takes the GIL from a busy loop thread (about 1% of a CPU-bound program's time at one per 10 ms), so
+# the watchdog looks a few times per threshold only: a block is reported at most POLL after the threshold.
+MAX_POLL = 0.025
 SUSPECT = 0.01  # heartbeat lateness from which the watchdog starts sampling
 
 _HANDLE_RUN_CODE = asyncio.events.Handle._run.__code__
@@ -39,7 +41,8 @@ class Watchdog:
         self.stopped.set()
 
     def _run(self):
-        while not self.stopped.wait(POLL):
+        poll = min(MAX_POLL, self.monitor.block_threshold / 4.0)
+        while not self.stopped.wait(poll):
             try:
                 self.check()
             except Exception as error:
