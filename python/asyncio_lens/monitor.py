@@ -31,7 +31,7 @@ STACK_LIMIT = 64
 HISTORY = 200
 DELTA_MIN_TASKS = 1000
 FULL_EVERY = 10
-SLICE_SECONDS = 0.008  # collection yields to the loop after this much work
+SLICE_SECONDS = 0.005  # collection yields to the loop after this much work
 SLICE_CHECK = 64  # tasks between clock reads
 HOOK_DONE_LIMIT = 500  # above this many creations per interval, short-lived tasks skip the done callback
 HEARTBEAT = 0.01
@@ -515,7 +515,9 @@ class Monitor:
                 state.collecting = False
                 self._internal_error("snapshot", error)
                 return
-            loop.call_soon(step)
+            # A timer, not call_soon: the loop first runs what became ready meanwhile (I/O callbacks, timers due),
+            # so nothing waits for two slices in a row.
+            loop.call_later(0, step)
 
         step()
 
@@ -596,7 +598,11 @@ class Monitor:
             removed = []
         else:
             removed = [old_views[address][0] for address in old_views.keys() - views.keys()] + replaced
+        if budget.over():
+            yield from budget.pause()
         resources, omitted = self.resources.describe(live_resources, owner_of_future)
+        if budget.over():
+            yield from budget.pause()
         # Records of tasks that are no longer live. Pruned a snapshot later, so that done callbacks still pending
         # find them, and a task created while this collection was paused (not in `views`) is live in the next.
         for address, lens_id in state.prune_next:
