@@ -16,7 +16,9 @@ options:
   --interval MS          snapshot interval (default 500)
   --block-threshold MS   report the event loop as blocked after MS (default 100)
   --creation-stack       record each task's full creation stack
-  --no-origin-tracking   do not track where coroutines are created
+  --origin-tracking      track where every coroutine is created from the start (by default tracking starts
+                         at the first never-awaited coroutine; this costs on every coroutine call)
+  --no-origin-tracking   never track where coroutines are created
 `;
 
 export interface RunOptions {
@@ -65,7 +67,7 @@ export function parseRunArgs(args: string[]): RunOptions | 'help' | string {
       i += 2;
       continue;
     }
-    if (arg === '--tree' || arg === '--creation-stack' || arg === '--no-origin-tracking') {
+    if (arg === '--tree' || arg === '--creation-stack' || arg === '--origin-tracking' || arg === '--no-origin-tracking') {
       options.adapterArgs.push(arg);
       i += 1;
       continue;

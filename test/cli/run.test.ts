@@ -2,7 +2,7 @@
 // recording holds what the demo is built to show (task parents, a blocked loop at the time.sleep line, a lost task).
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMessageLine, type AdapterMessage, type FindingMessage, type SnapshotMessage } from '../../shared/runtimeProtocol';
@@ -63,5 +63,48 @@ describe('asyncio-lens run --record (examples/demo.py)', function () {
     const lost = findings.find((f) => f.kind === 'pending-at-exit');
     assert.ok(lost?.location);
     assert.match(demoLines[lost.location.line - 1], /create_task|ensure_future/);
+  });
+});
+
+describe('asyncio-lens run --origin-tracking', function () {
+  this.timeout(60000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lens-origin-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const PROGRAM = [
+    'import asyncio, gc',
+    'async def save():',
+    '    pass',
+    'def forget():',
+    '    save()',
+    'async def main():',
+    '    forget()',
+    '    gc.collect()',
+    'asyncio.run(main())',
+    '',
+  ].join('\n');
+
+  function neverAwaited(...options: string[]): FindingMessage {
+    const script = join(dir, 'forget.py');
+    const record = join(dir, `run${options.join('')}.jsonl`);
+    writeFileSync(script, PROGRAM);
+    const r = spawnSync(process.execPath, [CLI, 'run', ...options, '--record', record, '--', script], { encoding: 'utf8', timeout: 50000 });
+    assert.equal(r.status, 0, r.stderr);
+    const findings = readFileSync(record, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => parseMessageLine(line))
+      .filter((m): m is FindingMessage => typeof m !== 'string' && m.type === 'finding' && m.kind === 'never-awaited');
+    assert.equal(findings.length, 1, JSON.stringify(findings));
+    return findings[0];
+  }
+
+  it('passes --origin-tracking to the adapter: the first dropped coroutine carries its creation site', () => {
+    assert.equal(neverAwaited('--origin-tracking').created?.function, 'forget');
+    // By default tracking starts only after the first never-awaited coroutine, so that one has no origin.
+    assert.equal(neverAwaited().created ?? null, null);
   });
 });
