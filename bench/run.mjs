@@ -19,7 +19,8 @@ const SECTIONS = ['lint', 'cli', 'pyright', 'editor', 'adapter', 'view'];
 const EDITOR_FILES = ['5000:200', '20000:40'];
 /** Each in-process lint run makes this many passes: the first is cold (JIT and WASM tier-up), the last warm. */
 const LINT_PASSES = 2;
-const ADAPTER_RUNS = 3;
+/** Paired bare/adapter runs per adapter workload: the overhead is the median of the paired CPU-time ratios. */
+const ADAPTER_RUNS = 7;
 /**
  * Standard-library packages pyright checks (the whole library would take it far longer than a benchmark should):
  * asyncio and concurrent, which the rules are about, and a fixed set of network and I/O packages.
@@ -217,7 +218,7 @@ async function pyrightRun(dirs) {
 async function adapterSection() {
   const script = join(ROOT, 'bench', 'adapter_bench.py');
   if (!existsSync(script)) return { error: 'bench/adapter_bench.py is missing' };
-  const r = await run('python3', [script, '--runs', String(ADAPTER_RUNS)], { timeoutMs: 300000 });
+  const r = await run('python3', [script, '--runs', String(ADAPTER_RUNS)], { timeoutMs: 600000 });
   if (r.error) return { error: r.error.includes('ENOENT') ? 'python3 not found on PATH' : r.error };
   if (r.code !== 0) return { error: `exit ${r.code}: ${lastLines(r.stderr)}` };
   try {
@@ -302,9 +303,12 @@ function render(report) {
     out.push('', `Runtime adapter (bench/adapter_bench.py${a.python ? `, CPython ${a.python}` : ''})`);
     if (a.error) out.push(`  NOT MEASURED: ${a.error}`);
     else {
-      const rows = [['workload', 'bare s', 'adapter s', 'overhead (best)', 'overhead (median)']];
+      const rows = [['workload', 'bare CPU s', 'adapter CPU s', 'CPU overhead (paired median, range)', 'wall overhead (best, median)']];
       for (const [label, w] of [['100,000 short tasks', a.shortTasks], ['loopback echo server', a.echoServer]]) {
-        if (w) rows.push([label, fixed(w.bareSeconds, 3), fixed(w.adapterSeconds, 3), `${fixed(w.overheadPercent)} %`, `${fixed(w.medianOverheadPercent)} %`]);
+        if (w) {
+          const range = w.cpuOverheadRangePercent ? ` (${fixed(w.cpuOverheadRangePercent[0])} … ${fixed(w.cpuOverheadRangePercent[1])})` : '';
+          rows.push([label, fixed(w.bareCpuSeconds, 3), fixed(w.adapterCpuSeconds, 3), `${fixed(w.cpuOverheadPercent)} %${range}`, `${fixed(w.overheadPercent)} %, ${fixed(w.medianOverheadPercent)} %`]);
+        }
       }
       out.push(table(rows));
       const snaps = [['tasks', 'full snapshot ms', 'steady full ms', 'delta ms', 'full bytes', 'delta bytes', 'worst stall ms (bare)']];
@@ -347,12 +351,22 @@ function targets(report) {
   const a = report.adapter;
   if (a && !a.error) {
     for (const [label, w] of [['100,000 short tasks', a.shortTasks], ['echo server', a.echoServer]]) {
-      // Much faster under the adapter than bare means the workload measures something else: not a pass.
-      const met = w && (w.overheadPercent < -SUSPECT_SPEEDUP_PERCENT ? 'suspect' : w.overheadPercent < TARGETS.adapterOverheadPercent);
-      if (w) add(`adapter overhead < ${TARGETS.adapterOverheadPercent} % (${label})`, `${fixed(w.overheadPercent)} %`, met);
+      if (!w) continue;
+      // Judged on CPU time (paired runs), which other load on the machine disturbs least. Much faster under the
+      // adapter than bare means the workload measures something else: not a pass.
+      const overhead = w.cpuOverheadPercent;
+      const met = overhead < -SUSPECT_SPEEDUP_PERCENT ? 'suspect' : overhead < TARGETS.adapterOverheadPercent;
+      add(`adapter CPU overhead < ${TARGETS.adapterOverheadPercent} % (${label})`, `${fixed(overhead)} %`, met);
     }
     const tenK = a.snapshots?.find((s) => s.tasks === 10000);
-    if (tenK) add(`snapshot of 10,000 tasks < ${TARGETS.snapshot10kMs} ms`, `${fixed(tenK.firstFullCollectMs)} ms`, tenK.firstFullCollectMs < TARGETS.snapshot10kMs);
+    if (tenK) {
+      // Collection runs in slices between the program's callbacks: what the program feels is the longest stall.
+      add(
+        `full snapshot of 10,000 tasks stalls the loop < ${TARGETS.snapshot10kMs} ms`,
+        `worst stall ${fixed(tenK.worstLoopStallMs)} ms (bare ${fixed(tenK.worstLoopStallBareMs)} ms); collection ${fixed(tenK.firstFullCollectMs)} ms in slices`,
+        tenK.worstLoopStallMs < TARGETS.snapshot10kMs,
+      );
+    }
     const st = a.stallDetection;
     if (st) add(`stall reported < ${TARGETS.stallReportedWithinMs} ms after threshold`, `${fixed(st.reportedAfterThresholdMs.max)} ms (max)`, st.reportedAfterThresholdMs.max < TARGETS.stallReportedWithinMs);
   }
