@@ -370,27 +370,39 @@ function obj(x: unknown, path: Path): Obj {
   return x as Obj;
 }
 
-function str(o: Obj, key: string, path: Path): string {
-  if (typeof o[key] !== 'string') fail(`${path}.${key}`, 'string', o[key]);
-  return o[key] as string;
+/** What a value must be: a test, and its name for the error message. */
+interface Expectation<T> {
+  name: string;
+  test(v: unknown): v is T;
 }
 
-function num(o: Obj, key: string, path: Path): number {
+const STRING: Expectation<string> = { name: 'string', test: (v): v is string => typeof v === 'string' };
+const NUMBER: Expectation<number> = { name: 'finite number', test: (v): v is number => typeof v === 'number' && Number.isFinite(v) };
+const INTEGER: Expectation<number> = { name: 'integer', test: (v): v is number => typeof v === 'number' && Number.isInteger(v) };
+const BOOLEAN: Expectation<boolean> = { name: 'boolean', test: (v): v is boolean => typeof v === 'boolean' };
+
+/** The field `key` of `o`, which must meet `expected`. */
+function field<T>(o: Obj, key: string, path: Path, expected: Expectation<T>): T {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${path}.${key}`, 'finite number', v);
-  return v as number;
-}
-
-function int(o: Obj, key: string, path: Path): number {
-  const v = num(o, key, path);
-  if (!Number.isInteger(v)) fail(`${path}.${key}`, 'integer', v);
+  if (!expected.test(v)) fail(`${path}.${key}`, expected.name, v);
   return v;
 }
 
-function bool(o: Obj, key: string, path: Path): boolean {
-  if (typeof o[key] !== 'boolean') fail(`${path}.${key}`, 'boolean', o[key]);
-  return o[key] as boolean;
+/** A check for values that stand alone (array items, nullable fields). */
+function value<T>(expected: Expectation<T>): (v: unknown, p: Path) => void {
+  return (v, p) => {
+    if (!expected.test(v)) fail(p, expected.name, v);
+  };
 }
+
+const str = (o: Obj, key: string, path: Path): string => field(o, key, path, STRING);
+const num = (o: Obj, key: string, path: Path): number => field(o, key, path, NUMBER);
+const int = (o: Obj, key: string, path: Path): number => field(o, key, path, INTEGER);
+const bool = (o: Obj, key: string, path: Path): boolean => field(o, key, path, BOOLEAN);
+const isInt = value(INTEGER);
+const isStr = value(STRING);
+const isNum = value(NUMBER);
+const isBool = value(BOOLEAN);
 
 function nullable<T>(o: Obj, key: string, path: Path, check: (v: unknown, p: Path) => T): T | null {
   return o[key] === null ? null : check(o[key], at(path, key));
@@ -410,19 +422,6 @@ function arrayOf(v: unknown, path: Path, check: (item: unknown, p: Path) => unkn
   if (!Array.isArray(v)) fail(path, 'array', v);
   (v as unknown[]).forEach((item, i) => check(item, at(path, i)));
 }
-
-const isInt = (v: unknown, p: Path): void => {
-  if (typeof v !== 'number' || !Number.isInteger(v)) fail(p, 'integer', v);
-};
-const isStr = (v: unknown, p: Path): void => {
-  if (typeof v !== 'string') fail(p, 'string', v);
-};
-const isNum = (v: unknown, p: Path): void => {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(p, 'finite number', v);
-};
-const isBool = (v: unknown, p: Path): void => {
-  if (typeof v !== 'boolean') fail(p, 'boolean', v);
-};
 
 function checkFrame(v: unknown, p: Path): void {
   const o = obj(v, p);

@@ -138,7 +138,7 @@ describe('recordings', () => {
     assert.equal(recording.messages.length, 6);
     assert.equal(recording.steps.length, 3);
     assert.equal(recording.skipped, 2);
-    assert.match(recording.problems[0], /^line 3: snapshot\.seq: expected finite number/);
+    assert.match(recording.problems[0], /^line 3: snapshot\.seq: expected integer, got string/);
     assert.match(recording.problems[1], /^line 6: not JSON/);
   });
 

@@ -38,7 +38,7 @@ describe('runtime protocol validation', function () {
   it('names the exact place of a damaged field', () => {
     const damaged = structuredClone(snapshot) as unknown as { tasks: { stack: { line: unknown }[] }[] };
     damaged.tasks[1].stack[0].line = 'seven';
-    assert.equal(validateMessage(damaged), 'snapshot.tasks[1].stack[0].line: expected finite number, got string');
+    assert.equal(validateMessage(damaged), 'snapshot.tasks[1].stack[0].line: expected integer, got string');
     const noType = validateMessage({ tasks: [] });
     assert.equal(noType, 'message.type: expected string');
     assert.equal(validateMessage({ type: 'exec', code: 'print(1)' }), "unknown message type 'exec'");
