@@ -158,8 +158,17 @@ export class WorkspaceIndex {
   }
 }
 
+/** Fingerprints of the summaries in the index, so an update computes only the new one's. */
+const fingerprints = new WeakMap<ModuleSummary, string>();
+
 /** What other files can observe of a module; line numbers are left out so edits that only move code are cheap. */
 function fingerprint(summary: ModuleSummary): string {
+  let known = fingerprints.get(summary);
+  if (known === undefined) fingerprints.set(summary, (known = computeFingerprint(summary)));
+  return known;
+}
+
+function computeFingerprint(summary: ModuleSummary): string {
   const parts: string[] = [summary.starImports.join(',')];
   const fn = (f: FunctionSummary) =>
     `${f.name}:${f.isAsync}:${f.isGenerator}:${f.returnsNone ?? ''}:${f.asDecorator ?? ''}:${f.decorators.join(',')}:${f.returns ?? ''}:${f.params.join(',')}:` +
