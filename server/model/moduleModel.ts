@@ -267,6 +267,16 @@ export class ModuleModel {
 
   /** Canonical class named by a type annotation: `Client`, `Optional[Client]`, `Client | None`, `"Client"`. */
   resolveAnnotation(annotation: Node): string | undefined {
+    // Cached: a parameter's annotation is asked again for every use of the parameter.
+    if (this.annotationCache.has(annotation.id)) return this.annotationCache.get(annotation.id);
+    const result = this.resolveAnnotationUncached(annotation);
+    this.annotationCache.set(annotation.id, result);
+    return result;
+  }
+
+  private readonly annotationCache = new Map<number, string | undefined>();
+
+  private resolveAnnotationUncached(annotation: Node): string | undefined {
     let node: Node | null = annotation.type === 'type' ? annotation.namedChild(0) : annotation;
     if (!node) return undefined;
     if (node.type === 'string') {
