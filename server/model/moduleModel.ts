@@ -22,6 +22,8 @@ export type Binding =
 export interface Scope {
   kind: ScopeKind;
   node: Node;
+  /** `node.endIndex`, kept so finding the scope at a position asks the parser nothing. */
+  end: number;
   parent?: Scope;
   bindings: Map<string, Binding[]>;
   /** Names declared `global` (or `nonlocal`) here: looked up outside this scope. */
@@ -101,7 +103,6 @@ export class ModuleModel {
   readonly commentsByLine = new Map<number, Node>();
   readonly starImports: string[] = [];
   private readonly byType = new Map<string, Node[]>();
-  private readonly scopeByNode = new Map<number, Scope>();
   private readonly functionByNode = new Map<number, FunctionInfo>();
   private readonly resolveCache = new Map<number, string | undefined>();
   private readonly callCache = new Map<number, string | undefined>();
@@ -125,6 +126,21 @@ export class ModuleModel {
     this.moduleScope = this.newScope('module', this.root);
     this.walk();
   }
+
+  /** Zero-based line and UTF-16 column of a source offset. */
+  positionAt(index: number): { line: number; character: number } {
+    const starts = (this.lineStarts ??= lineStartsOf(this.source));
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid] <= index) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low, character: index - starts[low] };
+  }
+
+  private lineStarts?: number[];
 
   /** Every collected node of the given type, in source order. */
   nodesOfType(type: string): readonly Node[] {
@@ -163,7 +179,7 @@ export class ModuleModel {
       } else high = mid - 1;
     }
     for (let s: Scope | undefined = candidate >= 0 ? scopes[candidate] : undefined; s && s.kind !== 'module'; s = s.parent) {
-      const inside = s.node.startIndex <= position && position < s.node.endIndex && s.node.id !== node.id;
+      const inside = s.node.startIndex <= position && position < s.end && s.node.id !== node.id;
       if (inside) return s;
     }
     return this.moduleScope;
@@ -251,6 +267,16 @@ export class ModuleModel {
 
   /** Canonical class named by a type annotation: `Client`, `Optional[Client]`, `Client | None`, `"Client"`. */
   resolveAnnotation(annotation: Node): string | undefined {
+    // Cached: a parameter's annotation is asked again for every use of the parameter.
+    if (this.annotationCache.has(annotation.id)) return this.annotationCache.get(annotation.id);
+    const result = this.resolveAnnotationUncached(annotation);
+    this.annotationCache.set(annotation.id, result);
+    return result;
+  }
+
+  private readonly annotationCache = new Map<number, string | undefined>();
+
+  private resolveAnnotationUncached(annotation: Node): string | undefined {
     let node: Node | null = annotation.type === 'type' ? annotation.namedChild(0) : annotation;
     if (!node) return undefined;
     if (node.type === 'string') {
@@ -399,9 +425,7 @@ export class ModuleModel {
   private readonly localFunctions = new Map<string, FunctionInfo>();
 
   private newScope(kind: ScopeKind, node: Node, parent?: Scope): Scope {
-    const scope: Scope = { kind, node, parent, bindings: new Map(), declaredOutside: new Set() };
-    this.scopeByNode.set(node.id, scope);
-    return scope;
+    return { kind, node, end: Infinity, parent, bindings: new Map(), declaredOutside: new Set() };
   }
 
   private bind(scope: Scope, name: string, binding: Binding): void {
@@ -444,7 +468,8 @@ export class ModuleModel {
       }
       const entered = this.visit(node, scope, type);
       if (entered) {
-        open.push({ scope: entered, end: end ?? node.endIndex });
+        entered.end = end ?? node.endIndex;
+        open.push({ scope: entered, end: entered.end });
         this.scopesInOrder.push(entered);
       }
       previous = node;
@@ -561,7 +586,8 @@ export class ModuleModel {
       canonical: `${this.moduleName}.${qualname}`,
       node,
       statement: decorated ?? node,
-      isAsync: node.children.some((c) => c?.type === 'async'),
+      // `async def` starts with its keyword: no need to fetch every child from the parser.
+      isAsync: this.source.startsWith('async', node.startIndex),
       isGenerator: false,
       decorators: [],
       decoratorNodes,
@@ -645,6 +671,7 @@ export class ModuleModel {
     };
     clsScope.cls = cls;
     this.classes.push(cls);
+    if (!this.classByCanonical.has(cls.canonical)) this.classByCanonical.set(cls.canonical, cls);
     this.bind(scope, name, { kind: 'class', cls, node });
     return clsScope;
   }
@@ -723,15 +750,19 @@ export class ModuleModel {
     for (const c of target.namedChildren) if (c) this.bindTargets(scope, c);
   }
 
-  private readonly selfAttributeHints: { fn: FunctionInfo; attribute: string; value?: Node; annotation?: Node }[] = [];
+  /** By class, in source order: each class looks only at its own (a file has hundreds of classes). */
+  private readonly selfAttributeHints = new Map<ClassInfo, { attribute: string; value?: Node; annotation?: Node }[]>();
 
   /** Records `self.x = value` / `self.x: T = value` in a method, for instance attribute types. */
   private noteSelfAttribute(left: Node, value: Node | undefined, annotation: Node | undefined, fn: FunctionInfo): void {
     const object = left.childForFieldName('object');
     const attribute = left.childForFieldName('attribute');
     const selfName = fn.params[0]?.name;
-    if (object?.type === 'identifier' && attribute && selfName && object.text === selfName) {
-      this.selfAttributeHints.push({ fn, attribute: attribute.text, value, annotation });
+    if (object?.type === 'identifier' && attribute && selfName && object.text === selfName && fn.cls) {
+      const hint = { attribute: attribute.text, value, annotation };
+      const hints = this.selfAttributeHints.get(fn.cls);
+      if (hints) hints.push(hint);
+      else this.selfAttributeHints.set(fn.cls, [hint]);
     }
   }
 
@@ -813,7 +844,7 @@ export class ModuleModel {
       }
       case 'parameter': {
         // `cls` of a classmethod names the class itself.
-        const fn = this.scopeByNode.get(binding.node.parent?.parent?.id ?? -1)?.fn;
+        const fn = binding.fn;
         if (binding.index !== 0 || !fn?.cls) return undefined;
         this.ensureDecorators();
         return fn.decorators.includes('classmethod') ? fn.cls.canonical : undefined;
@@ -858,9 +889,12 @@ export class ModuleModel {
     }
   }
 
-  private localClass(canonical: string): ClassInfo | undefined {
-    return this.classes.find((c) => c.canonical === canonical);
+  /** The class of this file with that canonical name (the first, when a name is defined twice). */
+  localClass(canonical: string): ClassInfo | undefined {
+    return this.classByCanonical.get(canonical);
   }
+
+  private readonly classByCanonical = new Map<string, ClassInfo>();
 
   /** `super().m` inside a method of class C: `m` looked up on C's first base that has it. */
   private resolveSuper(node: Node, attribute: string): string | undefined {
@@ -992,8 +1026,8 @@ export class ModuleModel {
         if (t) types.set(name, t);
       }
     }
-    for (const hint of this.selfAttributeHints) {
-      if (hint.fn.cls !== cls || types.has(hint.attribute)) continue;
+    for (const hint of this.selfAttributeHints.get(cls) ?? []) {
+      if (types.has(hint.attribute)) continue;
       const t = hint.annotation ? this.resolveAnnotation(hint.annotation) : hint.value ? this.typeOf(hint.value) : undefined;
       if (t) types.set(hint.attribute, t);
     }
@@ -1013,8 +1047,8 @@ export class ModuleModel {
       const t = b.kind === 'assignment' && b.annotation ? this.annotationContainerTypes(b.annotation) : undefined;
       if (t) types.set(name, t);
     }
-    for (const hint of this.selfAttributeHints) {
-      if (hint.fn.cls !== cls || types.has(hint.attribute)) continue;
+    for (const hint of this.selfAttributeHints.get(cls) ?? []) {
+      if (types.has(hint.attribute)) continue;
       const t = hint.annotation ? this.annotationContainerTypes(hint.annotation) : hint.value ? this.containerTypesOf(hint.value) : undefined;
       if (t) types.set(hint.attribute, t);
     }
@@ -1176,4 +1210,11 @@ function latestBefore(bindings: Binding[], at: Node): Binding {
     if (b.node.startIndex <= at.startIndex) best = b;
   }
   return best ?? bindings[0];
+}
+
+/** Offsets where lines start. */
+function lineStartsOf(source: string): number[] {
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }

@@ -18,7 +18,7 @@ export class WorkspaceIndex {
     this.lookups.clear();
     this.modules.set(summary.module, summary);
     this.moduleByPath.set(summary.path, summary.module);
-    const changed = !previous || fingerprint(previous) !== fingerprint(summary);
+    const changed = !previous || !sameInterface(previous, summary);
     if (changed) this.generation++;
     return changed;
   }
@@ -158,32 +158,63 @@ export class WorkspaceIndex {
   }
 }
 
-/** What other files can observe of a module; line numbers are left out so edits that only move code are cheap. */
-function fingerprint(summary: ModuleSummary): string {
-  const parts: string[] = [summary.starImports.join(',')];
-  const fn = (f: FunctionSummary) =>
-    `${f.name}:${f.isAsync}:${f.isGenerator}:${f.returnsNone ?? ''}:${f.asDecorator ?? ''}:${f.decorators.join(',')}:${f.returns ?? ''}:${f.params.join(',')}:` +
-    f.calls.map((c) => `${c.callee}/${c.awaited}/${c.nestedInCall}`).join(',');
-  for (const [name, symbol] of summary.symbols) {
-    switch (symbol.kind) {
-      case 'function':
-        parts.push(`f ${fn(symbol)}`);
-        break;
-      case 'class':
-        parts.push(
-          `c ${name}:${symbol.bases.join(',')}:${symbol.decorators.join(',')}:` +
-            [...symbol.attributeTypes].map(([a, t]) => `${a}=${t}`).join(',') +
-            [...(symbol.attributeContainerTypes ?? [])].map(([a, t]) => `${a}[]=${t.element ?? ''}/${t.value ?? ''}`).join(',') +
-            [...symbol.methods.values()].map(fn).join(';'),
-        );
-        break;
-      case 'alias':
-        parts.push(`a ${name}=${symbol.target}`);
-        break;
-      case 'variable':
-        parts.push(`v ${name}=${symbol.type ?? ''}`);
-        break;
-    }
+/** Whether two summaries of a module show other files the same thing: positions are left out, so edits that only move code are cheap. */
+function sameInterface(a: ModuleSummary, b: ModuleSummary): boolean {
+  if (!sameList(a.starImports, b.starImports) || a.symbols.size !== b.symbols.size) return false;
+  const others = b.symbols.entries();
+  for (const [name, symbol] of a.symbols) {
+    const [otherName, other] = others.next().value as [string, SymbolSummary];
+    if (name !== otherName || !sameSymbol(symbol, other)) return false;
   }
-  return parts.join('\n');
+  return true;
+}
+
+function sameSymbol(a: SymbolSummary, b: SymbolSummary): boolean {
+  switch (a.kind) {
+    case 'function':
+      return b.kind === 'function' && sameFunction(a, b);
+    case 'class':
+      return (
+        b.kind === 'class' &&
+        sameList(a.bases, b.bases) &&
+        sameList(a.decorators, b.decorators) &&
+        sameMap(a.attributeTypes, b.attributeTypes, (x, y) => x === y) &&
+        sameMap(a.attributeContainerTypes ?? new Map(), b.attributeContainerTypes ?? new Map(), (x, y) => x.element === y.element && x.value === y.value) &&
+        sameMap(a.methods, b.methods, sameFunction)
+      );
+    case 'alias':
+      return b.kind === 'alias' && a.target === b.target;
+    case 'variable':
+      return b.kind === 'variable' && a.type === b.type;
+  }
+}
+
+function sameFunction(a: FunctionSummary, b: FunctionSummary): boolean {
+  return (
+    a.name === b.name &&
+    a.isAsync === b.isAsync &&
+    a.isGenerator === b.isGenerator &&
+    a.returnsNone === b.returnsNone &&
+    a.asDecorator === b.asDecorator &&
+    a.returns === b.returns &&
+    sameList(a.decorators, b.decorators) &&
+    sameList(a.params, b.params) &&
+    a.calls.length === b.calls.length &&
+    a.calls.every((c, i) => c.callee === b.calls[i].callee && c.awaited === b.calls[i].awaited && c.nestedInCall === b.calls[i].nestedInCall)
+  );
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Same keys in the same order, with values the same by `same`. */
+function sameMap<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>, same: (x: V, y: V) => boolean): boolean {
+  if (a.size !== b.size) return false;
+  const others = b.entries();
+  for (const [key, value] of a) {
+    const [otherKey, other] = others.next().value as [string, V];
+    if (key !== otherKey || !same(value, other)) return false;
+  }
+  return true;
 }

@@ -64,7 +64,7 @@ interface ClassView {
 export function workspaceClass(model: ModuleModel, canonical: string): ClassView | undefined {
   const summary = model.index.lookupClass(canonical);
   if (summary) return summary;
-  const local = model.classes.find((c) => c.canonical === canonical);
+  const local = model.localClass(canonical);
   return local ? localClassView(model, local) : undefined;
 }
 

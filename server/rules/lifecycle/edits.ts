@@ -16,15 +16,8 @@ function lineEndIndex(source: string, index: number): number {
   return end === -1 ? source.length : end;
 }
 
-/** Zero-based line and UTF-16 column of a source offset. */
-function positionAt(source: string, index: number): { line: number; character: number } {
-  let line = 0;
-  for (let i = source.indexOf('\n'); i !== -1 && i < index; i = source.indexOf('\n', i + 1)) line++;
-  return { line, character: index - lineStartIndex(source, index) };
-}
-
 function insertAt(model: ModuleModel, index: number, text: string): TextEdit {
-  const position = positionAt(model.source, index);
+  const position = model.positionAt(index);
   return { range: { start: position, end: position }, newText: text };
 }
 
@@ -63,7 +56,7 @@ export function insertStatementsAfter(model: ModuleModel, statement: Node, lines
 export function deleteLines(model: ModuleModel, node: Node): TextEdit {
   const start = lineStartIndex(model.source, node.startIndex);
   const end = Math.min(lineEndIndex(model.source, node.endIndex) + 1, model.source.length);
-  return { range: { start: positionAt(model.source, start), end: positionAt(model.source, end) }, newText: '' };
+  return { range: { start: model.positionAt(start), end: model.positionAt(end) }, newText: '' };
 }
 
 /**
