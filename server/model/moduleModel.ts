@@ -93,6 +93,9 @@ const CONTEXT_TYPES = new Set(['await', 'argument_list', 'lambda', 'function_def
 
 const COLLECTED_TYPES = [...COLLECTED];
 
+/** Collected expressions that open with a keyword token of the same name. */
+const KEYWORD_EXPRESSIONS = new Set(['await', 'lambda', 'yield']);
+
 export class ModuleModel {
   readonly root: Node;
   readonly moduleScope: Scope;
@@ -442,13 +445,18 @@ export class ModuleModel {
     const open: { scope: Scope; end: number }[] = [{ scope: this.moduleScope, end: Infinity }];
     const context: { type: string; end: number; node: Node }[] = [];
     let previous: Node | undefined;
+    let previousType: string | undefined;
     for (const node of this.root.descendantsOfType(COLLECTED_TYPES)) {
       if (!node) continue;
       const start = node.startIndex;
-      while (open.length > 1 && start >= open[open.length - 1].end) open.pop();
-      while (context.length && start >= context[context.length - 1].end) context.pop();
       // Each property read is a call into the parser: read type and end once.
       const type = node.type;
+      // descendantsOfType matches by name, so the `await`, `lambda` and `yield` keywords come right after the
+      // expressions named like them, at the same offset: they are tokens, not expressions.
+      if (type === previousType && start === previous?.startIndex && KEYWORD_EXPRESSIONS.has(type)) continue;
+      previousType = type;
+      while (open.length > 1 && start >= open[open.length - 1].end) open.pop();
+      while (context.length && start >= context[context.length - 1].end) context.pop();
       let end: number | undefined;
       if (CONTEXT_TYPES.has(type)) {
         end = node.endIndex;
