@@ -33,6 +33,14 @@ describe('semantic model', () => {
     assert.deepEqual(callees(m), ['asyncio.sleep', 'time.sleep', 'os.path.exists', 'concurrent.futures.wait', 'open']);
   });
 
+  it('collects await, lambda and yield expressions, not the keyword tokens named like them', async () => {
+    const m = await modelOf('async def f(g):\n    x = await g(lambda: (yield))\n    await (await g(1))\n');
+    assert.deepEqual(m.nodesOfType('await').map((n) => n.text), ['await g(lambda: (yield))', 'await (await g(1))', 'await g(1)']);
+    assert.deepEqual(m.nodesOfType('lambda').map((n) => n.text), ['lambda: (yield)']);
+    assert.deepEqual(m.nodesOfType('yield').map((n) => n.text), ['yield']);
+    assert.ok(m.nodesOfType('yield').every((n) => n.isNamed));
+  });
+
   it('follows function scopes: locals shadow imports, globals do not', async () => {
     const m = await modelOf(
       ['import time', 'def f():', '    time = Clock()', '    time.sleep(1)', 'def g():', '    global time', '    time.sleep(2)', 'class Clock:', '    def sleep(self, s): ...'].join('\n'),
