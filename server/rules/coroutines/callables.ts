@@ -3,7 +3,7 @@
 // semantic model and the index) and of the standard library and typeshed's third-party stubs.
 import type { Node } from 'web-tree-sitter';
 import type { ClassInfo, FunctionInfo, ModuleModel } from '../../model/moduleModel';
-import type { FunctionSummary, ModuleSummary } from '../../model/summary';
+import type { ClassSummary, FunctionSummary, ModuleSummary } from '../../model/summary';
 import type { WorkspaceIndex } from '../../model/workspaceIndex';
 import { decoratorEffect } from './decorators';
 import { libraryCallFlags, libraryClass, libraryInstanceFlags, libraryMember, type CallFlags } from './library';
@@ -140,7 +140,13 @@ class SubclassTables {
   /** Per module: the summary last seen, its (base, subclass) pairs, and a signature of its classes' methods. */
   private readonly modules = new Map<string, { summary: ModuleSummary; pairs: [string, string][]; signature: string }>();
   private readonly children = new Map<string, Set<string>>();
+  /**
+   * The summary of every module-level workspace class, by canonical name: the walk below visits thousands of
+   * subclasses, and `index.lookupClass` starts from scratch after every index change.
+   */
+  private readonly classes = new Map<string, ClassSummary>();
   private readonly definitions = new Map<string, WorkspaceFunction[]>();
+  private readonly descendants = new Map<string, string[]>();
 
   constructor(private readonly index: WorkspaceIndex) {}
 
@@ -150,18 +156,30 @@ class SubclassTables {
     const key = `${owner}\0${member}`;
     const known = this.definitions.get(key);
     if (known) return known;
+    const found: WorkspaceFunction[] = [];
+    for (const name of this.subclassesBelow(owner)) {
+      const override = this.classes.get(name)?.methods.get(member);
+      if (override) found.push(override);
+    }
+    this.definitions.set(key, found);
+    return found;
+  }
+
+  /** Workspace subclasses (at any depth) of `owner`; kept until some class's bases change. */
+  private subclassesBelow(owner: string): string[] {
+    const known = this.descendants.get(owner);
+    if (known) return known;
     const seen = new Set<string>();
     const pending = [...(this.children.get(owner) ?? [])];
-    const found: WorkspaceFunction[] = [];
+    const found: string[] = [];
     while (pending.length) {
       const name = pending.pop()!;
       if (seen.has(name)) continue;
       seen.add(name);
-      const override = this.index.lookupClass(name)?.methods.get(member);
-      if (override) found.push(override);
-      pending.push(...(this.children.get(name) ?? []));
+      found.push(name);
+      for (const child of this.children.get(name) ?? []) pending.push(child);
     }
-    this.definitions.set(key, found);
+    this.descendants.set(owner, found);
     return found;
   }
 
@@ -169,21 +187,25 @@ class SubclassTables {
     if (this.generation === this.index.generation) return;
     this.generation = this.index.generation;
     let changed = false;
+    let hierarchyChanged = false;
     const present = new Set<string>();
     for (const summary of this.index.allModules()) {
       present.add(summary.module);
       const known = this.modules.get(summary.module);
       if (known?.summary === summary) continue;
+      if (known) this.forgetClasses(known.summary);
       const pairs: [string, string][] = [];
       const methods: string[] = [];
       for (const symbol of summary.symbols.values()) {
         if (symbol.kind !== 'class') continue;
+        this.classes.set(symbol.canonical, symbol);
         for (const base of symbol.bases) pairs.push([this.index.canonicalOf(base), symbol.canonical]);
         for (const fn of symbol.methods.values()) methods.push(`${symbol.canonical}.${fn.name}:${fn.isAsync}:${fn.isGenerator}:${fn.returnsNone}:${fn.returns}:${fn.decorators}`);
       }
       const signature = methods.join('\n');
       const samePairs = !!known && known.pairs.length === pairs.length && known.pairs.every(([b, c], i) => b === pairs[i][0] && c === pairs[i][1]);
       if (!samePairs) {
+        hierarchyChanged = true;
         if (known) this.remove(known.pairs);
         for (const [base, sub] of pairs) {
           const set = this.children.get(base);
@@ -197,10 +219,18 @@ class SubclassTables {
     for (const [module, known] of this.modules) {
       if (present.has(module)) continue;
       this.remove(known.pairs);
+      this.forgetClasses(known.summary);
       this.modules.delete(module);
-      changed = true;
+      changed = hierarchyChanged = true;
     }
     if (changed) this.definitions.clear();
+    if (hierarchyChanged) this.descendants.clear();
+  }
+
+  private forgetClasses(summary: ModuleSummary): void {
+    for (const symbol of summary.symbols.values()) {
+      if (symbol.kind === 'class' && this.classes.get(symbol.canonical) === symbol) this.classes.delete(symbol.canonical);
+    }
   }
 
   private remove(pairs: [string, string][]): void {
