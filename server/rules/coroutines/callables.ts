@@ -132,20 +132,22 @@ export function instanceFlags(model: ModuleModel, classCanonical: string): CallF
 /**
  * Direct workspace subclasses of every workspace class, and the subclass definitions already looked up, kept up to
  * date from the index. On a new index generation only modules whose summary object changed are looked at again, and
- * the memo survives unless a class's bases or methods really changed: the CLI's second pass re-summarises every
- * file, and CPython's test suite calls `self.assert*()` in thousands of `TestCase` subclasses.
+ * memoized answers survive unless a class's bases, or the methods of that name, really changed: the CLI's second pass
+ * re-summarises every file, and CPython's test suite calls `self.assert*()` in thousands of `TestCase` subclasses.
  */
 class SubclassTables {
   private generation = -1;
-  /** Per module: the summary last seen, its (base, subclass) pairs, and a signature of its classes' methods. */
-  private readonly modules = new Map<string, { summary: ModuleSummary; pairs: [string, string][]; signature: string }>();
+  /** Per module: the summary last seen, its (base, subclass) pairs, and a signature of each of its classes' methods. */
+  private readonly modules = new Map<string, { summary: ModuleSummary; pairs: [string, string][]; methods: Map<string, MethodSignature> }>();
   private readonly children = new Map<string, Set<string>>();
   /**
-   * The summary of every module-level workspace class, by canonical name: the walk below visits thousands of
+   * The summary of every module-level workspace class, by canonical name: the walks below visit thousands of
    * subclasses, and `index.lookupClass` starts from scratch after every index change.
    */
   private readonly classes = new Map<string, ClassSummary>();
-  private readonly definitions = new Map<string, WorkspaceFunction[]>();
+  /** Answers of `definitionsBelow`, by member, then owner. */
+  private readonly definitions = new Map<string, Map<string, WorkspaceFunction[]>>();
+  /** Answers of `subclassesBelow`, kept until some class's bases change. */
   private readonly descendants = new Map<string, string[]>();
 
   constructor(private readonly index: WorkspaceIndex) {}
@@ -153,19 +155,20 @@ class SubclassTables {
   /** Every definition of `member` in workspace subclasses (at any depth) of `owner`. */
   definitionsBelow(owner: string, member: string): WorkspaceFunction[] {
     this.refresh();
-    const key = `${owner}\0${member}`;
-    const known = this.definitions.get(key);
+    let byOwner = this.definitions.get(member);
+    if (!byOwner) this.definitions.set(member, (byOwner = new Map()));
+    const known = byOwner.get(owner);
     if (known) return known;
     const found: WorkspaceFunction[] = [];
     for (const name of this.subclassesBelow(owner)) {
       const override = this.classes.get(name)?.methods.get(member);
       if (override) found.push(override);
     }
-    this.definitions.set(key, found);
+    byOwner.set(owner, found);
     return found;
   }
 
-  /** Workspace subclasses (at any depth) of `owner`; kept until some class's bases change. */
+  /** Workspace subclasses (at any depth) of `owner`. */
   private subclassesBelow(owner: string): string[] {
     const known = this.descendants.get(owner);
     if (known) return known;
@@ -186,8 +189,8 @@ class SubclassTables {
   private refresh(): void {
     if (this.generation === this.index.generation) return;
     this.generation = this.index.generation;
-    let changed = false;
     let hierarchyChanged = false;
+    const changedMembers = new Set<string>();
     const present = new Set<string>();
     for (const summary of this.index.allModules()) {
       present.add(summary.module);
@@ -195,14 +198,15 @@ class SubclassTables {
       if (known?.summary === summary) continue;
       if (known) this.forgetClasses(known.summary);
       const pairs: [string, string][] = [];
-      const methods: string[] = [];
+      const methods = new Map<string, MethodSignature>();
       for (const symbol of summary.symbols.values()) {
         if (symbol.kind !== 'class') continue;
         this.classes.set(symbol.canonical, symbol);
         for (const base of symbol.bases) pairs.push([this.index.canonicalOf(base), symbol.canonical]);
-        for (const fn of symbol.methods.values()) methods.push(`${symbol.canonical}.${fn.name}:${fn.isAsync}:${fn.isGenerator}:${fn.returnsNone}:${fn.returns}:${fn.decorators}`);
+        for (const fn of symbol.methods.values()) {
+          methods.set(`${symbol.canonical}.${fn.name}`, { member: fn.name, facts: `${fn.isAsync}:${fn.isGenerator}:${fn.returnsNone}:${fn.returns}:${fn.decorators}` });
+        }
       }
-      const signature = methods.join('\n');
       const samePairs = !!known && known.pairs.length === pairs.length && known.pairs.every(([b, c], i) => b === pairs[i][0] && c === pairs[i][1]);
       if (!samePairs) {
         hierarchyChanged = true;
@@ -213,18 +217,22 @@ class SubclassTables {
           else this.children.set(base, new Set([sub]));
         }
       }
-      changed ||= !samePairs || known.signature !== signature;
-      this.modules.set(summary.module, { summary, pairs, signature });
+      noteChangedMembers(known?.methods, methods, changedMembers);
+      this.modules.set(summary.module, { summary, pairs, methods });
     }
     for (const [module, known] of this.modules) {
       if (present.has(module)) continue;
       this.remove(known.pairs);
       this.forgetClasses(known.summary);
       this.modules.delete(module);
-      changed = hierarchyChanged = true;
+      hierarchyChanged = true;
     }
-    if (changed) this.definitions.clear();
-    if (hierarchyChanged) this.descendants.clear();
+    if (hierarchyChanged) {
+      this.descendants.clear();
+      this.definitions.clear();
+    } else {
+      for (const member of changedMembers) this.definitions.delete(member);
+    }
   }
 
   private forgetClasses(summary: ModuleSummary): void {
@@ -236,6 +244,18 @@ class SubclassTables {
   private remove(pairs: [string, string][]): void {
     for (const [base, sub] of pairs) this.children.get(base)?.delete(sub);
   }
+}
+
+/** What decides the kind of a method's result (see `functionFlags`), and the member it defines. */
+interface MethodSignature {
+  member: string;
+  facts: string;
+}
+
+/** Adds the members whose definitions differ between two signature tables of one module (by `Class.member`). */
+function noteChangedMembers(before: ReadonlyMap<string, MethodSignature> | undefined, after: ReadonlyMap<string, MethodSignature>, changed: Set<string>): void {
+  for (const [key, now] of after) if (before?.get(key)?.facts !== now.facts) changed.add(now.member);
+  if (before) for (const [key, then] of before) if (!after.has(key)) changed.add(then.member);
 }
 
 const subclassTables = new WeakMap<WorkspaceIndex, SubclassTables>();
