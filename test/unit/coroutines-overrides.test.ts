@@ -20,7 +20,7 @@ const subclass = (base: string, run: string) =>
   ['from base import Job', '', `class Other(${base}):`, `    ${run}`, '', '    def stop(self):', '        pass', ''].join('\n');
 
 describe('AIO100 on self calls: overrides in other files', () => {
-  it('follows overrides as they change, are added and stop subclassing', async () => {
+  it('follows overrides as they change, are added, removed and stop subclassing', async () => {
     const parser = await loadParser();
     const index = new WorkspaceIndex();
     const config = resolveConfig();
@@ -37,6 +37,10 @@ describe('AIO100 on self calls: overrides in other files', () => {
     assert.equal(flagged(), 1, 'the override is async again');
     edit(subclass('Job', 'def run(self):\n        return 1').replace('def stop', 'async def stop'));
     assert.equal(flagged(), 0, 'another member changing at the same time does not hide the change of `run`');
+    index.removePath('/ws/impl.py');
+    assert.equal(flagged(), 1, 'the module with the override is gone');
+    edit(subclass('Job', 'def run(self):\n        return 1'));
+    assert.equal(flagged(), 0, 'and back');
     edit(subclass('object', 'def run(self):\n        return 1'));
     assert.equal(flagged(), 1, 'no longer a subclass');
   });

@@ -191,10 +191,13 @@ class SubclassTables {
     this.generation = this.index.generation;
     let hierarchyChanged = false;
     const changedMembers = new Set<string>();
-    const present = new Set<string>();
+    // Modules seen before that are still indexed: fewer than before means some were removed (counted, not
+    // collected, because this runs after every index change and the workspace may hold thousands of modules).
+    const knownBefore = this.modules.size;
+    let stillIndexed = 0;
     for (const summary of this.index.allModules()) {
-      present.add(summary.module);
       const known = this.modules.get(summary.module);
+      if (known) stillIndexed++;
       if (known?.summary === summary) continue;
       if (known) this.forgetClasses(known.summary);
       const pairs: [string, string][] = [];
@@ -220,8 +223,8 @@ class SubclassTables {
       noteChangedMembers(known?.methods, methods, changedMembers);
       this.modules.set(summary.module, { summary, pairs, methods });
     }
-    for (const [module, known] of this.modules) {
-      if (present.has(module)) continue;
+    for (const [module, known] of stillIndexed < knownBefore ? this.modules : []) {
+      if (this.index.module(module)) continue;
       this.remove(known.pairs);
       this.forgetClasses(known.summary);
       this.modules.delete(module);
