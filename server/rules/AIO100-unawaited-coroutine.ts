@@ -24,8 +24,13 @@ export const unawaitedCoroutine: Rule = {
     fixable: 'sometimes',
   },
   check({ model, config, report }) {
+    const statements = new Set(model.nodesOfType('expression_statement').map((s) => s.id));
     for (const site of model.calls) {
-      if (model.parentOf(site.node)?.type !== 'expression_statement') continue;
+      // Cheap tests first (the parent and its type are calls into the parser): an awaited call, or one inside another
+      // call's arguments, is no statement of its own, and a callee without a name cannot be known to be a coroutine.
+      if (site.awaited || site.nestedInCall || !model.resolveCall(site.node)) continue;
+      const parent = model.parentOf(site.node);
+      if (!parent || !statements.has(parent.id)) continue;
       const callee = callFlags(model, site.node);
       if (!callee?.flags.coroutine) continue;
       const text = calleeText(site.node);

@@ -65,8 +65,18 @@ function flagsOf(text: string): CallFlags {
   return { coroutine: text.includes('c'), plain: text.includes('p'), asyncContextManager: text.includes('m'), asyncIterable: text.includes('i') };
 }
 
+/** Answers of `definitionName` and `libraryNames`: the tables never change, and rules ask for the same names by the thousand. */
+const definitionNames = new Map<string, string>();
+const allNames = new Map<string, readonly string[]>();
+
 /** The name under which typeshed defines a (possibly re-exported) name; builtins carry no module in the model. */
 function definitionName(canonical: string): string {
+  let known = definitionNames.get(canonical);
+  if (known === undefined) definitionNames.set(canonical, (known = definitionNameUncached(canonical)));
+  return known;
+}
+
+function definitionNameUncached(canonical: string): string {
   const name = canonical.includes('.') ? canonical : `builtins.${canonical}`;
   const alias = own(tables.aliases, name);
   if (alias) return alias;
@@ -124,7 +134,13 @@ export function libraryInstanceFlags(classCanonical: string): CallFlags | undefi
  * Every name a library function or method goes by: its defining name, and for a method the same member on each
  * library ancestor (`asyncio.base_events.BaseEventLoop.create_task` is also `asyncio.events.AbstractEventLoop.create_task`).
  */
-export function libraryNames(canonical: string): string[] {
+export function libraryNames(canonical: string): readonly string[] {
+  let known = allNames.get(canonical);
+  if (!known) allNames.set(canonical, (known = libraryNamesUncached(canonical)));
+  return known;
+}
+
+function libraryNamesUncached(canonical: string): string[] {
   const name = definitionName(canonical);
   const dot = name.lastIndexOf('.');
   const owner = name.slice(0, dot);
