@@ -24,6 +24,14 @@ const COROUTINE_CONSUMERS: Readonly<Record<string, 'first' | 'all' | 'firstColle
   'asyncio.taskgroups.TaskGroup.create_task': 'first',
 };
 
+/** The consumer API a canonical name is, by its typeshed name (memoized: most calls are not one). */
+const consumerApis = new Map<string, string | undefined>();
+
+function consumerApi(canonical: string): string | undefined {
+  if (!consumerApis.has(canonical)) consumerApis.set(canonical, libraryNames(canonical).find((n) => COROUTINE_CONSUMERS[n]));
+  return consumerApis.get(canonical);
+}
+
 function positionalArguments(call: Node): Node[] {
   const args = call.childForFieldName('arguments');
   if (args?.type !== 'argument_list') return [];
@@ -34,7 +42,7 @@ function positionalArguments(call: Node): Node[] {
 function coroutineArguments(model: ModuleModel, call: Node): { api: string; args: Node[] } | undefined {
   const canonical = model.resolveCall(call);
   if (!canonical) return undefined;
-  const api = libraryNames(canonical).find((n) => COROUTINE_CONSUMERS[n]);
+  const api = consumerApi(canonical);
   if (!api) return undefined;
   const positional = positionalArguments(call);
   switch (COROUTINE_CONSUMERS[api]) {
