@@ -60,12 +60,6 @@ export function analyzeTree(tree: Tree, source: string, path: string, index: Wor
   return runRules(model, config);
 }
 
-/** Lints a model that `indexAndKeepModel` built, after re-resolving it against the index as it is now. */
-export function analyzeModelAgain(model: ModuleModel, config: LintConfig): Omit<Analysis, 'model'> {
-  model.index.update(model.reresolve().summary());
-  return runRules(model, config);
-}
-
 /** Parses, models and lints one file in one go (the CLI's path; the server keeps trees between edits). */
 export function analyzeSource(parser: Parser, source: string, path: string, index: WorkspaceIndex, config: LintConfig): Omit<Analysis, 'model'> {
   const tree = parse(parser, source);
@@ -78,19 +72,17 @@ export function analyzeSource(parser: Parser, source: string, path: string, inde
 
 /** Indexes a file without linting it (the first pass over a workspace). */
 export function indexSource(parser: Parser, source: string, path: string, index: WorkspaceIndex): void {
-  indexAndKeepModel(parser, source, path, index).tree.delete();
+  indexAndKeepTree(parser, source, path, index).delete();
 }
 
-/**
- * Indexes a file and hands its model to the caller, who must delete `model.tree`: a second pass can then skip parsing
- * and the walk (`analyzeModelAgain`).
- */
-export function indexAndKeepModel(parser: Parser, source: string, path: string, index: WorkspaceIndex): ModuleModel {
+/** Indexes a file and hands its tree to the caller, who must delete it (a second pass can then skip parsing). */
+export function indexAndKeepTree(parser: Parser, source: string, path: string, index: WorkspaceIndex): Tree {
   const tree = parse(parser, source);
   try {
-    return buildModel(tree, source, path, index).model;
+    buildModel(tree, source, path, index);
   } catch (e) {
     tree.delete();
     throw e;
   }
+  return tree;
 }

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { ConfigError, PyprojectLocator, resolveConfig, type LintSettings } from '../config';
-import { analyzeModelAgain, analyzeSource, indexAndKeepModel } from '../engine';
+import type { Tree } from 'web-tree-sitter';
+import { analyzeSource, analyzeTree, indexAndKeepTree } from '../engine';
 import { applyEdits, safeFixEdits } from '../fixes';
-import type { ModuleModel } from '../model/moduleModel';
 import { WorkspaceIndex } from '../model/workspaceIndex';
 import { loadParser, ParseError } from '../parser';
 import { decodePythonSource } from '../sourceText';
@@ -30,11 +30,10 @@ const SKIPPED_DIRECTORIES = new Set([
 ]);
 
 /**
- * Pass-1 syntax trees and models are kept for pass 2 while the files they came from add up to less than this many
- * characters (trees take ~26× their source in WASM memory), so a typical project is parsed and walked once rather
- * than twice.
+ * Pass-1 syntax trees are kept for pass 2 while the files they came from add up to less than this many characters
+ * (trees take ~30× their source in WASM memory), so a typical project is parsed once rather than twice.
  */
-const KEPT_MODELS_SOURCE_BUDGET = 8 * 1024 * 1024;
+const KEPT_TREES_SOURCE_BUDGET = 8 * 1024 * 1024;
 
 /** How many times `--fix` re-lints and fixes again (a fix can expose or unblock another). */
 const MAX_FIX_PASSES = 5;
@@ -100,7 +99,7 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
   const index = new WorkspaceIndex();
   const locator = new PyprojectLocator();
   const sources = new Map<string, { text: string; lossy: boolean }>();
-  const keptModels = new Map<string, ModuleModel>();
+  const keptTrees = new Map<string, Tree>();
   let keptSource = 0;
 
   // Pass 1: index every file, so calls across files resolve in pass 2.
@@ -115,11 +114,11 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
     const decoded = decodePythonSource(bytes);
     sources.set(file, decoded);
     try {
-      const model = indexAndKeepModel(parser, decoded.text, file, index);
-      if (keptSource + decoded.text.length <= KEPT_MODELS_SOURCE_BUDGET) {
-        keptModels.set(file, model);
+      const tree = indexAndKeepTree(parser, decoded.text, file, index);
+      if (keptSource + decoded.text.length <= KEPT_TREES_SOURCE_BUDGET) {
+        keptTrees.set(file, tree);
         keptSource += decoded.text.length;
-      } else model.tree.delete();
+      } else tree.delete();
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
     }
@@ -140,11 +139,11 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
     let text = source.text;
     let fixed = 0;
     let findings: Finding[] = [];
-    const kept = keptModels.get(file);
-    keptModels.delete(file);
+    const kept = keptTrees.get(file);
+    keptTrees.delete(file);
     try {
       for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
-        const analysis = kept && pass === 0 ? analyzeModelAgain(kept, config) : analyzeSource(parser, text, file, index, config);
+        const analysis = kept && pass === 0 ? analyzeTree(kept, text, file, index, config) : analyzeSource(parser, text, file, index, config);
         for (const failure of analysis.failures) errors.push(`${display}: internal error in ${failure.code}: ${String(failure.error)}`);
         findings = analysis.findings;
         if (!options.fix || source.lossy) break;
@@ -158,7 +157,7 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
       errors.push(`${display}: ${e.message}`);
       continue;
     } finally {
-      kept?.tree.delete();
+      kept?.delete();
     }
     if (text !== source.text) {
       try {
@@ -170,7 +169,7 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
     results.push({ path: display, findings, fixed });
   }
   // Files skipped in pass 2 (a configuration error) still hold their trees.
-  for (const model of keptModels.values()) model.tree.delete();
+  for (const tree of keptTrees.values()) tree.delete();
   return { results, errors };
 }
 

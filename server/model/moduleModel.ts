@@ -787,23 +787,6 @@ export class ModuleModel {
     return this;
   }
 
-  /**
-   * Forgets what was resolved against the index (names, types, decorators) and keeps what was read from the tree, so
-   * the model answers as a new one would after the index changed: the CLI models a file once, for a first pass over
-   * a partial index and again for the second.
-   */
-  reresolve(): this {
-    this.resolveCache.clear();
-    this.callCache.clear();
-    this.typeCache.clear();
-    this.containerTypeCache.clear();
-    this.attributeTypesCache.clear();
-    this.attributeContainerTypesCache.clear();
-    this.pendingDecorators = [...this.functions];
-    this.decoratorsResolved = false;
-    return this.finish();
-  }
-
   private resolveDottedText(text: string, at: Node): string | undefined {
     const [head, ...rest] = text.split('.');
     const binding = this.lookup(head, at);
