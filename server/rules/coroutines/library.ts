@@ -65,9 +65,13 @@ function flagsOf(text: string): CallFlags {
   return { coroutine: text.includes('c'), plain: text.includes('p'), asyncContextManager: text.includes('m'), asyncIterable: text.includes('i') };
 }
 
-/** Answers of `definitionName` and `libraryNames`: the tables never change, and rules ask for the same names by the thousand. */
+/**
+ * Answers of `definitionName`, `libraryNames` and `libraryCallFlags`: the tables never change, and rules ask for the same
+ * names by the thousand.
+ */
 const definitionNames = new Map<string, string>();
 const allNames = new Map<string, readonly string[]>();
+const callFlagsByName = new Map<string, Readonly<CallFlags> | undefined>();
 
 /** The name under which typeshed defines a (possibly re-exported) name; builtins carry no module in the model. */
 function definitionName(canonical: string): string {
@@ -111,7 +115,12 @@ export function libraryMember(cls: string, member: string): { owner: string; fla
 }
 
 /** Flags of calling a library function, method (inherited ones too) or class; undefined when nothing is known. */
-export function libraryCallFlags(canonical: string): CallFlags | undefined {
+export function libraryCallFlags(canonical: string): Readonly<CallFlags> | undefined {
+  if (!callFlagsByName.has(canonical)) callFlagsByName.set(canonical, libraryCallFlagsUncached(canonical));
+  return callFlagsByName.get(canonical);
+}
+
+function libraryCallFlagsUncached(canonical: string): CallFlags | undefined {
   const name = definitionName(canonical);
   const dot = name.lastIndexOf('.');
   const owner = name.slice(0, dot);
