@@ -1,7 +1,7 @@
 // Bundles the extension, the language server and the CLI into dist/, and the TypeScript tests into out/.
 // The parser's WASM files are copied next to the bundles because web-tree-sitter loads them from disk at run time.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { generate as generateTypeshedTables } from './scripts/gen-typeshed-tables.mjs';
@@ -9,6 +9,17 @@ import { generate as generateTypeshedTables } from './scripts/gen-typeshed-table
 const require = createRequire(import.meta.url);
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+
+/** The typeshed tables (2.5 MB) load about twice as fast through `JSON.parse` as through an object literal. */
+const jsonTablesViaParse = {
+  name: 'json-tables-via-parse',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]generated[\\/][^\\/]+\.json$/ }, (args) => ({
+      contents: `module.exports = JSON.parse(${JSON.stringify(readFileSync(args.path, 'utf8'))});`,
+      loader: 'js',
+    }));
+  },
+};
 
 const common = {
   bundle: true,
@@ -21,6 +32,7 @@ const common = {
   // web-tree-sitter's ESM build locates itself through import.meta.url, which a CommonJS bundle lacks.
   banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__import_meta_url' },
+  plugins: [jsonTablesViaParse],
 };
 
 const entries = [

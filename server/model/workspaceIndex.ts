@@ -15,7 +15,7 @@ export class WorkspaceIndex {
     const previousName = this.moduleByPath.get(summary.path);
     if (previousName !== undefined && previousName !== summary.module) this.modules.delete(previousName);
     const previous = this.modules.get(summary.module);
-    this.lookups.clear();
+    this.forgetLookups();
     this.modules.set(summary.module, summary);
     this.moduleByPath.set(summary.path, summary.module);
     const changed = !previous || !sameInterface(previous, summary);
@@ -28,7 +28,7 @@ export class WorkspaceIndex {
     if (name === undefined) return false;
     this.moduleByPath.delete(path);
     this.modules.delete(name);
-    this.lookups.clear();
+    this.forgetLookups();
     this.generation++;
     return true;
   }
@@ -61,8 +61,14 @@ export class WorkspaceIndex {
     return found;
   }
 
-  /** Answers of `lookup` since the last change of any module. */
+  /** Answers of `lookup` and `canonicalOf` since the last change of any module. */
   private readonly lookups = new Map<string, SymbolSummary | undefined>();
+  private readonly canonicals = new Map<string, string>();
+
+  private forgetLookups(): void {
+    this.lookups.clear();
+    this.canonicals.clear();
+  }
 
   lookupFunction(canonical: string): FunctionSummary | undefined {
     const found = this.lookup(canonical);
@@ -76,6 +82,12 @@ export class WorkspaceIndex {
 
   /** The canonical name a possibly re-exported name finally stands for (itself when it is not an alias). */
   canonicalOf(canonical: string): string {
+    let known = this.canonicals.get(canonical);
+    if (known === undefined) this.canonicals.set(canonical, (known = this.canonicalOfUncached(canonical)));
+    return known;
+  }
+
+  private canonicalOfUncached(canonical: string): string {
     let name = canonical;
     for (let hop = 0; hop < MAX_ALIAS_HOPS; hop++) {
       const found = this.lookupDirect(name);

@@ -15,6 +15,13 @@ function placeOf(model: ModuleModel, site: CallSite): 'coroutine' | 'module' | '
   return 'other';
 }
 
+/** The source before `index`, past blanks and line continuations, ends with a comma. */
+function followsComma(source: string, index: number): boolean {
+  let i = index - 1;
+  while (i >= 0 && ' \t\f\r\n\\'.includes(source[i])) i--;
+  return source[i] === ',';
+}
+
 export const unawaitedCoroutine: Rule = {
   meta: {
     code: 'AIO100',
@@ -24,8 +31,20 @@ export const unawaitedCoroutine: Rule = {
     fixable: 'sometimes',
   },
   check({ model, config, report }) {
+    const statements = model.nodesOfType('expression_statement');
+    const statementIds = new Set(statements.map((s) => s.id));
+    const statementStarts = new Set(statements.map((s) => s.startIndex));
+    // A tree with syntax errors may hold a statement's call anywhere: there, every call asks for its parent.
+    const exact = model.root.hasError;
     for (const site of model.calls) {
-      if (model.parentOf(site.node)?.type !== 'expression_statement') continue;
+      // Cheap tests first (the parent and its type are calls into the parser): an awaited call, or one inside another
+      // call's arguments, is no statement of its own; neither is one that neither opens a statement nor follows a
+      // comma (`a, f()`); and a callee without a name cannot be known to be a coroutine.
+      if (site.awaited || site.nestedInCall) continue;
+      if (!exact && !statementStarts.has(site.node.startIndex) && !followsComma(model.source, site.node.startIndex)) continue;
+      if (!model.resolveCall(site.node)) continue;
+      const parent = model.parentOf(site.node);
+      if (!parent || !statementIds.has(parent.id)) continue;
       const callee = callFlags(model, site.node);
       if (!callee?.flags.coroutine) continue;
       const text = calleeText(site.node);

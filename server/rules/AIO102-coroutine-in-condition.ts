@@ -47,7 +47,7 @@ export const coroutineInCondition: Rule = {
   },
   check({ model, report }) {
     for (const site of model.calls) {
-      if (site.awaited || !isTestedForTruth(model, site.node)) continue;
+      if (site.awaited || !model.resolveCall(site.node) || !isTestedForTruth(model, site.node)) continue;
       const callee = callFlags(model, site.node);
       if (!callee?.flags.coroutine) continue;
       const fix = canAwaitAt(model, site.node) ? { title: 'Add `await`', safety: 'safe' as const, edits: addAwait(site.node) } : undefined;

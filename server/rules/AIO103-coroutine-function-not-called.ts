@@ -7,8 +7,14 @@ import { calleeFlags, type Callee } from './coroutines/callables';
 import { libraryNames } from './coroutines/library';
 import type { FixSafety, Rule } from './types';
 
-/** asyncio APIs that take coroutines (by defining name in typeshed), and which of their arguments are coroutines. */
-const COROUTINE_CONSUMERS: Readonly<Record<string, 'first' | 'all' | 'firstCollection'>> = {
+type ConsumedArguments = 'first' | 'all' | 'firstCollection';
+
+/**
+ * asyncio APIs that take coroutines (by defining name in typeshed), and which of their arguments are coroutines. A Map,
+ * not an object: looking an arbitrary name up as an object key interns the string first, which costs more than the
+ * lookup, and every call's callee names are looked up.
+ */
+const COROUTINE_CONSUMERS: ReadonlyMap<string, ConsumedArguments> = new Map(Object.entries({
   'asyncio.runners.run': 'first',
   'asyncio.runners.Runner.run': 'first',
   'asyncio.tasks.create_task': 'first',
@@ -22,7 +28,18 @@ const COROUTINE_CONSUMERS: Readonly<Record<string, 'first' | 'all' | 'firstColle
   'asyncio.events.AbstractEventLoop.run_until_complete': 'first',
   'asyncio.events.AbstractEventLoop.create_task': 'first',
   'asyncio.taskgroups.TaskGroup.create_task': 'first',
-};
+} as const));
+
+/** The consumer API a canonical name is, by its typeshed name (memoized: most calls are not one). */
+const consumerApis = new Map<string, { api: string; consumes: ConsumedArguments } | undefined>();
+
+function consumerApi(canonical: string): { api: string; consumes: ConsumedArguments } | undefined {
+  if (!consumerApis.has(canonical)) {
+    const api = libraryNames(canonical).find((n) => COROUTINE_CONSUMERS.has(n));
+    consumerApis.set(canonical, api ? { api, consumes: COROUTINE_CONSUMERS.get(api)! } : undefined);
+  }
+  return consumerApis.get(canonical);
+}
 
 function positionalArguments(call: Node): Node[] {
   const args = call.childForFieldName('arguments');
@@ -34,10 +51,11 @@ function positionalArguments(call: Node): Node[] {
 function coroutineArguments(model: ModuleModel, call: Node): { api: string; args: Node[] } | undefined {
   const canonical = model.resolveCall(call);
   if (!canonical) return undefined;
-  const api = libraryNames(canonical).find((n) => COROUTINE_CONSUMERS[n]);
-  if (!api) return undefined;
+  const consumer = consumerApi(canonical);
+  if (!consumer) return undefined;
+  const { api } = consumer;
   const positional = positionalArguments(call);
-  switch (COROUTINE_CONSUMERS[api]) {
+  switch (consumer.consumes) {
     case 'first':
       return { api, args: positional.slice(0, 1) };
     case 'all':

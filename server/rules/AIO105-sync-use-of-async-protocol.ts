@@ -3,12 +3,11 @@ import type { Node } from 'web-tree-sitter';
 import { insertBefore } from '../fixes';
 import type { ModuleModel } from '../model/moduleModel';
 import { canAwaitAt } from './coroutines/awaiting';
+import { isAsyncStatement } from './lifecycle/syntax';
 import { valueFlags } from './coroutines/callables';
 import type { Fix, Report, Rule } from './types';
 
 const COMPREHENSIONS = ['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'];
-
-const isAsync = (node: Node) => node.children.some((c) => c?.type === 'async');
 
 /** The `async ` fix: only inside a coroutine body, where `async with` / `async for` are allowed. */
 function asyncFix(model: ModuleModel, statement: Node, keywordAt: Node, what: string): Fix | undefined {
@@ -22,7 +21,7 @@ function describe(expr: Node): string {
 }
 
 function checkWith(model: ModuleModel, statement: Node, report: (r: Report) => void): void {
-  if (isAsync(statement)) return;
+  if (isAsyncStatement(model, statement)) return;
   const clause = statement.namedChildren.find((c) => c?.type === 'with_clause');
   const contexts = (clause?.namedChildren ?? [])
     .filter((item): item is Node => item?.type === 'with_item')
@@ -44,7 +43,7 @@ function checkWith(model: ModuleModel, statement: Node, report: (r: Report) => v
 }
 
 function checkFor(model: ModuleModel, loop: Node, report: (r: Report) => void): void {
-  if (isAsync(loop)) return;
+  if (isAsyncStatement(model, loop)) return;
   const iterable = loop.childForFieldName('right');
   if (!iterable || !valueFlags(model, iterable)?.asyncIterable) return;
   const forKeyword = loop.children.find((c) => c?.type === 'for') ?? loop;

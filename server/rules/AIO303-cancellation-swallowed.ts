@@ -40,11 +40,11 @@ function catcherOf(model: ModuleModel, clause: Node, config: LintConfig): Catche
 }
 
 /** Somewhere in the try body the coroutine suspends (where a cancellation can be delivered). */
-function suspends(body: Node): boolean {
+function suspends(model: ModuleModel, body: Node): boolean {
   let found = false;
   walkSameScope(body, (node) => {
     if (found) return false;
-    if (node.type === 'await' || ((node.type === 'for_statement' || node.type === 'with_statement') && isAsyncStatement(node))) found = true;
+    if (node.type === 'await' || ((node.type === 'for_statement' || node.type === 'with_statement') && isAsyncStatement(model, node))) found = true;
     return undefined;
   });
   return found;
@@ -158,7 +158,7 @@ export const cancellationSwallowed: Rule = {
     for (const tryNode of model.nodesOfType('try_statement')) {
       const fn = model.inCoroutineBody(tryNode);
       const body = tryNode.childForFieldName('body');
-      if (!fn || !body || !suspends(body)) continue;
+      if (!fn || !body || !suspends(model, body)) continue;
       for (const clause of tryNode.namedChildren) {
         if (clause?.type !== 'except_clause' && clause?.type !== 'except_group_clause') continue;
         const catcher = catcherOf(model, clause, config);

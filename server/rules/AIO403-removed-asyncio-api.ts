@@ -6,7 +6,7 @@ import type { LintConfig } from '../config';
 import { asyncioReference, insertBefore, rangeOf, replaceNode } from '../fixes';
 import type { FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { deleteLines } from './lifecycle/edits';
-import { asyncioName, callArguments, mayCall, mentions, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
+import { asyncioName, callArguments, isAsyncStatement, mayCall, mentions, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
 import { PY37, targetAtLeast, versionText, type PythonVersion } from './lifecycle/version';
 import type { Report, Rule } from './types';
 
@@ -258,7 +258,7 @@ class RemovedApiChecker {
     if (!targetAtLeast(this.config, PY37)) return;
     for (const statement of this.model.nodesOfType('with_statement')) {
       const clause = statement.namedChild(0);
-      if (clause?.type !== 'with_clause' || !clause.text.includes('await') || statement.children.some((c) => c?.type === 'async')) continue;
+      if (clause?.type !== 'with_clause' || !clause.text.includes('await') || isAsyncStatement(this.model, statement)) continue;
       const items = clause?.namedChildren.filter((c): c is Node => c?.type === 'with_item') ?? [];
       const value = items.length === 1 ? items[0].childForFieldName('value') : null;
       const awaited = value?.type === 'await' ? value.namedChild(0) : null;

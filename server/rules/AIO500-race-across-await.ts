@@ -78,25 +78,25 @@ class RaceChecker {
 }
 
 /** Names a statement binds from an awaited result: `value = await fetch()`, `a, b = await pair()`. */
-function namesBoundFromAwait(statement: Node): string[] {
+function namesBoundFromAwait(model: ModuleModel, statement: Node): string[] {
   const inner = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
   const right = inner?.type === 'assignment' ? inner.childForFieldName('right') : null;
   const left = inner?.childForFieldName('left');
-  if (!right || !left || !firstSuspension(right)) return [];
+  if (!right || !left || !firstSuspension(model, right)) return [];
   return left.type === 'identifier' ? [left.text] : left.namedChildren.filter((c): c is Node => c?.type === 'identifier').map((c) => c.text);
 }
 
 /** A stored value that comes from across the await: it contains one, or names a result bound from one. */
-function comesFromAwait(values: Node[], awaitedNames: ReadonlySet<string>): boolean {
-  return values.some((v) => !!firstSuspension(v) || [v, ...v.descendantsOfType('identifier')].some((id) => id?.type === 'identifier' && awaitedNames.has(id.text)));
+function comesFromAwait(model: ModuleModel, values: Node[], awaitedNames: ReadonlySet<string>): boolean {
+  return values.some((v) => !!firstSuspension(model, v) || [v, ...v.descendantsOfType('identifier')].some((id) => id?.type === 'identifier' && awaitedNames.has(id.text)));
 }
 
 /** Where the coroutine suspends inside `node` (same function): an `await`, `async for` or `async with`. */
-function firstSuspension(node: Node): Node | undefined {
+function firstSuspension(model: ModuleModel, node: Node): Node | undefined {
   let found: Node | undefined;
   walkSameScope(node, (n) => {
     if (found) return false;
-    if (n.type === 'await' || ((n.type === 'for_statement' || n.type === 'with_statement') && isAsyncStatement(n))) found = n;
+    if (n.type === 'await' || ((n.type === 'for_statement' || n.type === 'with_statement') && isAsyncStatement(model, n))) found = n;
     return undefined;
   });
   return found;
@@ -105,7 +105,7 @@ function firstSuspension(node: Node): Node | undefined {
 /** The `if` sits inside an `async with` of the same function whose manager may be a lock. */
 function underAsyncWith(model: ModuleModel, node: Node, fn: FunctionInfo): boolean {
   for (let n: Node | null = node.parent; n && n.id !== fn.node.id; n = n.parent) {
-    if (n.type !== 'with_statement' || !isAsyncStatement(n)) continue;
+    if (n.type !== 'with_statement' || !isAsyncStatement(model, n)) continue;
     const clause = n.namedChildren.find((c) => c?.type === 'with_clause');
     const managers = (clause?.namedChildren ?? []).map((item) => {
       const value = item?.childForFieldName('value');
@@ -145,10 +145,10 @@ export const raceAcrossAwait: Rule = {
         const write = checker.write(statement);
         if (write && checked.has(write.state)) {
           // An await in the write's own right-hand side (`self.x = await connect()`) also runs before the store.
-          const before = suspension ?? firstSuspension(statement);
+          const before = suspension ?? firstSuspension(model, statement);
           // Written before any await (a placeholder that claims the key): other tasks already see the change. A
           // value not obtained across the await (a flag reset, `self._closed = True`) is a benign repeat at worst.
-          if (before && comesFromAwait(write.values, awaitedNames)) {
+          if (before && comesFromAwait(model, write.values, awaitedNames)) {
             report({
               node: condition,
               message:
@@ -158,8 +158,8 @@ export const raceAcrossAwait: Rule = {
           }
           break;
         }
-        for (const name of namesBoundFromAwait(statement)) awaitedNames.add(name);
-        suspension ??= firstSuspension(statement);
+        for (const name of namesBoundFromAwait(model, statement)) awaitedNames.add(name);
+        suspension ??= firstSuspension(model, statement);
       }
     }
   },

@@ -3,6 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import { KNOWN_RETURN_TYPES } from '../../model/knownTypes';
 import type { CallSite, FunctionInfo, ModuleModel } from '../../model/moduleModel';
+import { isAsyncStatement } from '../lifecycle/syntax';
 import { argumentsOf, isFalsyLiteral } from './arguments';
 import {
   BLOCKING_WITH_CLASSES,
@@ -257,7 +258,7 @@ export function blockingWiths(model: ModuleModel): readonly BlockingWith[] {
   if (analysis.blockingWiths) return analysis.blockingWiths;
   const found: BlockingWith[] = [];
   for (const statement of model.nodesOfType('with_statement')) {
-    if (statement.children.some((c) => c?.type === 'async')) continue;
+    if (isAsyncStatement(model, statement)) continue;
     const coroutine = model.inCoroutineBody(statement);
     if (!coroutine) continue;
     const clause = statement.namedChildren.find((c) => c?.type === 'with_clause');

@@ -3,7 +3,7 @@
 // semantic model and the index) and of the standard library and typeshed's third-party stubs.
 import type { Node } from 'web-tree-sitter';
 import type { ClassInfo, FunctionInfo, ModuleModel } from '../../model/moduleModel';
-import type { FunctionSummary, ModuleSummary } from '../../model/summary';
+import type { ClassSummary, FunctionSummary, ModuleSummary } from '../../model/summary';
 import type { WorkspaceIndex } from '../../model/workspaceIndex';
 import { decoratorEffect } from './decorators';
 import { libraryCallFlags, libraryClass, libraryInstanceFlags, libraryMember, type CallFlags } from './library';
@@ -132,58 +132,87 @@ export function instanceFlags(model: ModuleModel, classCanonical: string): CallF
 /**
  * Direct workspace subclasses of every workspace class, and the subclass definitions already looked up, kept up to
  * date from the index. On a new index generation only modules whose summary object changed are looked at again, and
- * the memo survives unless a class's bases or methods really changed: the CLI's second pass re-summarises every
- * file, and CPython's test suite calls `self.assert*()` in thousands of `TestCase` subclasses.
+ * memoized answers survive unless a class's bases, or the methods of that name, really changed: the CLI's second pass
+ * re-summarises every file, and CPython's test suite calls `self.assert*()` in thousands of `TestCase` subclasses.
  */
 class SubclassTables {
   private generation = -1;
-  /** Per module: the summary last seen, its (base, subclass) pairs, and a signature of its classes' methods. */
-  private readonly modules = new Map<string, { summary: ModuleSummary; pairs: [string, string][]; signature: string }>();
+  /** Per module: the summary last seen, its (base, subclass) pairs, and a signature of each of its classes' methods. */
+  private readonly modules = new Map<string, { summary: ModuleSummary; pairs: [string, string][]; methods: Map<string, MethodSignature> }>();
   private readonly children = new Map<string, Set<string>>();
-  private readonly definitions = new Map<string, WorkspaceFunction[]>();
+  /**
+   * The summary of every module-level workspace class, by canonical name: the walks below visit thousands of
+   * subclasses, and `index.lookupClass` starts from scratch after every index change.
+   */
+  private readonly classes = new Map<string, ClassSummary>();
+  /** Answers of `definitionsBelow`, by member, then owner. */
+  private readonly definitions = new Map<string, Map<string, WorkspaceFunction[]>>();
+  /** Answers of `subclassesBelow`, kept until some class's bases change. */
+  private readonly descendants = new Map<string, string[]>();
 
   constructor(private readonly index: WorkspaceIndex) {}
 
   /** Every definition of `member` in workspace subclasses (at any depth) of `owner`. */
   definitionsBelow(owner: string, member: string): WorkspaceFunction[] {
     this.refresh();
-    const key = `${owner}\0${member}`;
-    const known = this.definitions.get(key);
+    let byOwner = this.definitions.get(member);
+    if (!byOwner) this.definitions.set(member, (byOwner = new Map()));
+    const known = byOwner.get(owner);
+    if (known) return known;
+    const found: WorkspaceFunction[] = [];
+    for (const name of this.subclassesBelow(owner)) {
+      const override = this.classes.get(name)?.methods.get(member);
+      if (override) found.push(override);
+    }
+    byOwner.set(owner, found);
+    return found;
+  }
+
+  /** Workspace subclasses (at any depth) of `owner`. */
+  private subclassesBelow(owner: string): string[] {
+    const known = this.descendants.get(owner);
     if (known) return known;
     const seen = new Set<string>();
     const pending = [...(this.children.get(owner) ?? [])];
-    const found: WorkspaceFunction[] = [];
+    const found: string[] = [];
     while (pending.length) {
       const name = pending.pop()!;
       if (seen.has(name)) continue;
       seen.add(name);
-      const override = this.index.lookupClass(name)?.methods.get(member);
-      if (override) found.push(override);
-      pending.push(...(this.children.get(name) ?? []));
+      found.push(name);
+      for (const child of this.children.get(name) ?? []) pending.push(child);
     }
-    this.definitions.set(key, found);
+    this.descendants.set(owner, found);
     return found;
   }
 
   private refresh(): void {
     if (this.generation === this.index.generation) return;
     this.generation = this.index.generation;
-    let changed = false;
-    const present = new Set<string>();
+    let hierarchyChanged = false;
+    const changedMembers = new Set<string>();
+    // Modules seen before that are still indexed: fewer than before means some were removed (counted, not
+    // collected, because this runs after every index change and the workspace may hold thousands of modules).
+    const knownBefore = this.modules.size;
+    let stillIndexed = 0;
     for (const summary of this.index.allModules()) {
-      present.add(summary.module);
       const known = this.modules.get(summary.module);
+      if (known) stillIndexed++;
       if (known?.summary === summary) continue;
+      if (known) this.forgetClasses(known.summary);
       const pairs: [string, string][] = [];
-      const methods: string[] = [];
+      const methods = new Map<string, MethodSignature>();
       for (const symbol of summary.symbols.values()) {
         if (symbol.kind !== 'class') continue;
+        this.classes.set(symbol.canonical, symbol);
         for (const base of symbol.bases) pairs.push([this.index.canonicalOf(base), symbol.canonical]);
-        for (const fn of symbol.methods.values()) methods.push(`${symbol.canonical}.${fn.name}:${fn.isAsync}:${fn.isGenerator}:${fn.returnsNone}:${fn.returns}:${fn.decorators}`);
+        for (const fn of symbol.methods.values()) {
+          methods.set(`${symbol.canonical}.${fn.name}`, { member: fn.name, facts: `${fn.isAsync}:${fn.isGenerator}:${fn.returnsNone}:${fn.returns}:${fn.decorators}` });
+        }
       }
-      const signature = methods.join('\n');
       const samePairs = !!known && known.pairs.length === pairs.length && known.pairs.every(([b, c], i) => b === pairs[i][0] && c === pairs[i][1]);
       if (!samePairs) {
+        hierarchyChanged = true;
         if (known) this.remove(known.pairs);
         for (const [base, sub] of pairs) {
           const set = this.children.get(base);
@@ -191,21 +220,45 @@ class SubclassTables {
           else this.children.set(base, new Set([sub]));
         }
       }
-      changed ||= !samePairs || known.signature !== signature;
-      this.modules.set(summary.module, { summary, pairs, signature });
+      noteChangedMembers(known?.methods, methods, changedMembers);
+      this.modules.set(summary.module, { summary, pairs, methods });
     }
-    for (const [module, known] of this.modules) {
-      if (present.has(module)) continue;
+    for (const [module, known] of stillIndexed < knownBefore ? this.modules : []) {
+      if (this.index.module(module)) continue;
       this.remove(known.pairs);
+      this.forgetClasses(known.summary);
       this.modules.delete(module);
-      changed = true;
+      hierarchyChanged = true;
     }
-    if (changed) this.definitions.clear();
+    if (hierarchyChanged) {
+      this.descendants.clear();
+      this.definitions.clear();
+    } else {
+      for (const member of changedMembers) this.definitions.delete(member);
+    }
+  }
+
+  private forgetClasses(summary: ModuleSummary): void {
+    for (const symbol of summary.symbols.values()) {
+      if (symbol.kind === 'class' && this.classes.get(symbol.canonical) === symbol) this.classes.delete(symbol.canonical);
+    }
   }
 
   private remove(pairs: [string, string][]): void {
     for (const [base, sub] of pairs) this.children.get(base)?.delete(sub);
   }
+}
+
+/** What decides the kind of a method's result (see `functionFlags`), and the member it defines. */
+interface MethodSignature {
+  member: string;
+  facts: string;
+}
+
+/** Adds the members whose definitions differ between two signature tables of one module (by `Class.member`). */
+function noteChangedMembers(before: ReadonlyMap<string, MethodSignature> | undefined, after: ReadonlyMap<string, MethodSignature>, changed: Set<string>): void {
+  for (const [key, now] of after) if (before?.get(key)?.facts !== now.facts) changed.add(now.member);
+  if (before) for (const [key, then] of before) if (!after.has(key)) changed.add(then.member);
 }
 
 const subclassTables = new WeakMap<WorkspaceIndex, SubclassTables>();

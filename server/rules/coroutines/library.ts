@@ -65,8 +65,22 @@ function flagsOf(text: string): CallFlags {
   return { coroutine: text.includes('c'), plain: text.includes('p'), asyncContextManager: text.includes('m'), asyncIterable: text.includes('i') };
 }
 
+/**
+ * Answers of `definitionName`, `libraryNames` and `libraryCallFlags`: the tables never change, and rules ask for the same
+ * names by the thousand.
+ */
+const definitionNames = new Map<string, string>();
+const allNames = new Map<string, readonly string[]>();
+const callFlagsByName = new Map<string, Readonly<CallFlags> | undefined>();
+
 /** The name under which typeshed defines a (possibly re-exported) name; builtins carry no module in the model. */
 function definitionName(canonical: string): string {
+  let known = definitionNames.get(canonical);
+  if (known === undefined) definitionNames.set(canonical, (known = definitionNameUncached(canonical)));
+  return known;
+}
+
+function definitionNameUncached(canonical: string): string {
   const name = canonical.includes('.') ? canonical : `builtins.${canonical}`;
   const alias = own(tables.aliases, name);
   if (alias) return alias;
@@ -101,7 +115,12 @@ export function libraryMember(cls: string, member: string): { owner: string; fla
 }
 
 /** Flags of calling a library function, method (inherited ones too) or class; undefined when nothing is known. */
-export function libraryCallFlags(canonical: string): CallFlags | undefined {
+export function libraryCallFlags(canonical: string): Readonly<CallFlags> | undefined {
+  if (!callFlagsByName.has(canonical)) callFlagsByName.set(canonical, libraryCallFlagsUncached(canonical));
+  return callFlagsByName.get(canonical);
+}
+
+function libraryCallFlagsUncached(canonical: string): CallFlags | undefined {
   const name = definitionName(canonical);
   const dot = name.lastIndexOf('.');
   const owner = name.slice(0, dot);
@@ -124,7 +143,13 @@ export function libraryInstanceFlags(classCanonical: string): CallFlags | undefi
  * Every name a library function or method goes by: its defining name, and for a method the same member on each
  * library ancestor (`asyncio.base_events.BaseEventLoop.create_task` is also `asyncio.events.AbstractEventLoop.create_task`).
  */
-export function libraryNames(canonical: string): string[] {
+export function libraryNames(canonical: string): readonly string[] {
+  let known = allNames.get(canonical);
+  if (!known) allNames.set(canonical, (known = libraryNamesUncached(canonical)));
+  return known;
+}
+
+function libraryNamesUncached(canonical: string): string[] {
   const name = definitionName(canonical);
   const dot = name.lastIndexOf('.');
   const owner = name.slice(0, dot);

@@ -190,7 +190,7 @@ class PendingTracker {
   private loopHeader(root: Node, events: Event[]): void {
     const loop = root.parent;
     if (loop?.type !== 'for_statement' || loop.childForFieldName('right')?.id !== root.id) return;
-    if (isAsyncStatement(loop)) events.push({ kind: 'wait' });
+    if (isAsyncStatement(this.model, loop)) events.push({ kind: 'wait' });
     this.iteration(loop, loop.childForFieldName('body'), events);
   }
 

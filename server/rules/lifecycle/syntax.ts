@@ -203,8 +203,14 @@ export function insideLoop(node: Node, limit: Node): boolean {
   return false;
 }
 
-/** The `async` keyword opens this `for`/`with`/`def`. */
-export function isAsyncStatement(node: Node): boolean {
+/**
+ * The `async` keyword opens this `for`/`with`/`def` (or comprehension `for` clause). It can only come before the
+ * `for`/`with`/`def` keyword, so a node whose text starts with that keyword is not async, which the source tells without
+ * asking the parser for every child.
+ */
+export function isAsyncStatement(model: ModuleModel, node: Node): boolean {
+  const at = node.startIndex;
+  if (model.source.startsWith('for', at) || model.source.startsWith('with', at) || model.source.startsWith('def', at)) return false;
   return node.children.some((c) => c?.type === 'async');
 }
 
