@@ -292,7 +292,9 @@ function render(report) {
       const rows = [['file', 'edits', 'p50 ms', 'p95 ms', 'max ms', 'server CPU ms/edit', 'open ms', 'findings']];
       for (const f of e.files) rows.push([`${int(f.lines)} lines`, f.edits, fixed(f.p50), fixed(f.p95), fixed(f.max), fixed(f.serverCpuPerEditMs), fixed(f.openMs, 0), f.findings]);
       out.push(table(rows));
-      out.push(`  p50 by kind of edit (5,000 lines): ${Object.entries(e.files[0].p50ByKind).map(([k, v]) => `${k} ${fixed(v)} ms`).join(', ')}`);
+      for (const f of e.files) {
+        out.push(`  p50 by kind of edit (${int(f.lines)} lines): ${Object.entries(f.p50ByKind).map(([k, v]) => `${k} ${fixed(v)} ms`).join(', ')}`);
+      }
       const mem = e.memory;
       out.push(
         '',
