@@ -34,7 +34,7 @@ FULL_EVERY = 10
 SLICE_SECONDS = 0.005  # collection yields to the loop after this much work
 SLICE_CHECK = 64  # tasks between clock reads
 HOOK_DONE_LIMIT = 500  # above this many creations per interval, short-lived tasks skip the done callback
-HEARTBEAT = 0.01
+NO_BEAT = float("inf")  # LoopState.beat_posted when no heartbeat is waiting to run
 BACKLOG_LIMIT = 20  # snapshots are skipped while this many messages wait to be sent
 MAX_DUTY = 0.05  # share of the loop thread's time that periodic snapshots may take
 ORIGIN_DEPTH = 1  # the frame that called the coroutine function: the creation site; deeper costs per coroutine
@@ -99,8 +99,7 @@ def record_site(record):
 class LoopState:
     # Slots: the create_task hook reads a few of these once per task.
     __slots__ = (
-        "id", "ref", "class_name", "thread_id", "thread_name", "running", "heartbeat_handle", "snapshot_handle",
-        "next_beat", "lag", "max_lag", "records", "constructing", "done_budget", "prune_next", "views", "waiters",
+        "id", "ref", "class_name", "thread_id", "thread_name", "running", "next_snapshot", "beat_posted", "lag", "max_lag", "records", "constructing", "done_budget", "prune_next", "views", "waiters",
         "finished", "finished_new", "last_seq", "since_full", "collect_cpu", "collecting", "origin_tracking_applied",
         "force_full", "lock", "stall_key", "stall_since", "blocked",
     )
@@ -112,9 +111,9 @@ class LoopState:
         self.thread_id = 0
         self.thread_name = ""
         self.running = False
-        self.heartbeat_handle = None
-        self.snapshot_handle = None
-        self.next_beat = 0.0
+        # Heartbeats and periodic snapshots are posted by the watchdog thread (see watchdog.py), not loop timers.
+        self.next_snapshot = NO_BEAT  # time.monotonic() when the next periodic snapshot is due
+        self.beat_posted = NO_BEAT  # when the heartbeat the loop has not run yet was posted
         self.lag = 0.0
         self.max_lag = 0.0
         self.records = {}
@@ -302,11 +301,10 @@ class Monitor:
         state.origin_tracking_applied = self.origin_tracking_started  # by the run_forever hook, on this thread
         state.lag = state.max_lag = 0.0
         with state.lock:
-            state.next_beat = time.monotonic() + HEARTBEAT
+            state.beat_posted = NO_BEAT
             state.stall_key = None
             state.blocked = None
-        state.heartbeat_handle = loop.call_later(HEARTBEAT, self._beat, state)
-        state.snapshot_handle = loop.call_later(self.interval, self._tick, state)
+        state.next_snapshot = time.monotonic() + self.interval
         self.channel.emit({"type": "loop", "event": "started", "time": _wall_ms(), "loop": state.info()})
 
     def loop_stopped(self, loop):
@@ -314,10 +312,6 @@ class Monitor:
         if state is None or not state.running:
             return
         state.running = False
-        for handle in (state.heartbeat_handle, state.snapshot_handle):
-            if handle is not None:
-                handle.cancel()
-        state.heartbeat_handle = state.snapshot_handle = None
         self._end_block(state, time.monotonic())
         self.channel.emit({"type": "loop", "event": "stopped", "time": _wall_ms(), "loop": state.info()})
 
@@ -338,9 +332,12 @@ class Monitor:
                 found.append((state, loop))
         return found
 
-    def _beat(self, state):
+    def beat(self, state, posted):
+        """Loop thread: the heartbeat the watchdog posted at `posted` runs; the loop's lag is how long it waited."""
+        if posted != state.beat_posted:
+            return  # posted before the loop stopped and was started again
         now = time.monotonic()
-        lag = max(0.0, now - state.next_beat)
+        lag = max(0.0, now - posted)
         state.lag = lag
         if lag > state.max_lag:
             state.max_lag = lag
@@ -348,12 +345,9 @@ class Monitor:
         if self.origin_tracking_started and not state.origin_tracking_applied:
             state.origin_tracking_applied = True
             self.apply_origin_tracking()  # started by a never-awaited coroutine found on another thread
-        loop = state.ref()
-        if loop is not None and state.running:
-            with state.lock:
-                state.next_beat = now + HEARTBEAT
-                state.stall_key = None
-            state.heartbeat_handle = loop.call_later(HEARTBEAT, self._beat, state)
+        with state.lock:
+            state.beat_posted = NO_BEAT
+            state.stall_key = None
 
     def _end_block(self, state, now):
         with state.lock:
@@ -476,26 +470,19 @@ class Monitor:
 
     # -- snapshots ---------------------------------------------------------------------------------------------
 
-    def _tick(self, state):
+    def tick(self, state):
+        """Loop thread: a periodic snapshot is due (posted by the watchdog)."""
         loop = state.ref()
         if loop is None or not state.running:
             return
         # A loop so large that collecting it costs more than MAX_DUTY of the interval gets its snapshots spaced out.
-        state.snapshot_handle = loop.call_later(max(self.interval, state.collect_cpu / MAX_DUTY), self._tick, state)
+        state.next_snapshot = time.monotonic() + max(self.interval, state.collect_cpu / MAX_DUTY)
         if self.paused:
             return
         if self.channel.backlog() > BACKLOG_LIMIT:
             state.force_full = True  # the client missed deltas' bases: resync with a full one later
             return
         self.start_snapshot(state, loop, False)
-
-    def reschedule(self, state):
-        loop = state.ref()
-        if loop is None or not state.running:
-            return
-        if state.snapshot_handle is not None:
-            state.snapshot_handle.cancel()
-        state.snapshot_handle = loop.call_later(self.interval, self._tick, state)
 
     def start_snapshot(self, state, loop, force_full):
         """Collects in slices of about SLICE_SECONDS, each in its own loop callback, so big loops never stall
@@ -829,8 +816,8 @@ class Monitor:
             self._reply(command, True)
         elif kind == "set-interval":
             self.interval = command["intervalMs"] / 1000.0
-            for state, loop in self.running_loops():
-                loop.call_soon_threadsafe(self.reschedule, state)
+            for state, _loop in self.running_loops():
+                state.next_snapshot = time.monotonic() + self.interval
             self._reply(command, True)
         elif kind == "request-snapshot":
             self._reply(command, True)
