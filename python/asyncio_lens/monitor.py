@@ -33,7 +33,9 @@ DELTA_MIN_TASKS = 1000
 FULL_EVERY = 10
 SLICE_SECONDS = 0.005  # collection yields to the loop after this much work
 SLICE_CHECK = 64  # tasks between clock reads
-HOOK_DONE_LIMIT = 500  # above this many creations per interval, short-lived tasks skip the done callback
+# Tasks per interval given a done callback at creation (the others get one when a snapshot first sees them): more
+# than the history holds would only be dropped from it (each callback costs about 5 us).
+HOOK_DONE_LIMIT = HISTORY
 NO_BEAT = float("inf")  # LoopState.beat_posted when no heartbeat is waiting to run
 BACKLOG_LIMIT = 20  # snapshots are skipped while this many messages wait to be sent
 MAX_DUTY = 0.05  # share of the loop thread's time that periodic snapshots may take
