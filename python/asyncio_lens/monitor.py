@@ -36,7 +36,7 @@ SLICE_CHECK = 64  # tasks between clock reads
 # Tasks per interval given a done callback at creation (the others get one when a snapshot first sees them): more
 # than the history holds would only be dropped from it (each callback costs about 5 us).
 HOOK_DONE_LIMIT = HISTORY
-NO_BEAT = float("inf")  # LoopState.beat_posted when no heartbeat is waiting to run
+NEVER = float("inf")  # a time that never comes: no heartbeat waiting to run, no snapshot scheduled
 BACKLOG_LIMIT = 20  # snapshots are skipped while this many messages wait to be sent
 MAX_DUTY = 0.05  # share of the loop thread's time that periodic snapshots may take
 ORIGIN_DEPTH = 1  # the frame that called the coroutine function: the creation site; deeper costs per coroutine
@@ -121,8 +121,8 @@ class LoopState:
         self.thread_name = ""
         self.running = False
         # Heartbeats and periodic snapshots are posted by the watchdog thread (see watchdog.py), not loop timers.
-        self.next_snapshot = NO_BEAT  # time.monotonic() when the next periodic snapshot is due
-        self.beat_posted = NO_BEAT  # when the heartbeat the loop has not run yet was posted
+        self.next_snapshot = NEVER  # time.monotonic() when the next periodic snapshot is due
+        self.beat_posted = NEVER  # when the heartbeat the loop has not run yet was posted
         self.lag = 0.0
         self.max_lag = 0.0
         self.records = {}
@@ -313,7 +313,7 @@ class Monitor:
         state.origin_tracking_applied = self.origin_tracking_started  # by the run_forever hook, on this thread
         state.lag = state.max_lag = 0.0
         with state.lock:
-            state.beat_posted = NO_BEAT
+            state.beat_posted = NEVER
             state.stall_key = None
             state.blocked = None
         state.next_snapshot = time.monotonic() + self.interval
@@ -358,7 +358,7 @@ class Monitor:
             state.origin_tracking_applied = True
             self.apply_origin_tracking()  # started by a never-awaited coroutine found on another thread
         with state.lock:
-            state.beat_posted = NO_BEAT
+            state.beat_posted = NEVER
             state.stall_key = None
 
     def _end_block(self, state, now):

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-from asyncio_lens.monitor import NO_BEAT
+from asyncio_lens.monitor import NEVER
 
 # Each wake-up takes the GIL from a busy loop thread (about 1% of a CPU-bound program's time at one per 10 ms), so
 # the watchdog looks a few times per threshold only: a block is reported at most POLL after the threshold.
@@ -63,9 +63,9 @@ class Watchdog:
             if not state.running:
                 continue
             if now >= state.next_snapshot:
-                state.next_snapshot = NO_BEAT  # until Monitor.tick sets the next one
+                state.next_snapshot = NEVER  # until Monitor.tick sets the next one
                 self._post(state, self.monitor.tick, state)
-            if state.beat_posted == NO_BEAT:
+            if state.beat_posted == NEVER:
                 state.beat_posted = now
                 self._post(state, self.monitor.beat, state, now)
                 continue
