@@ -73,10 +73,13 @@ def install(monitor):
     original_create_task = base.create_task
     original_module_create_task = asyncio.tasks.create_task
 
+    last_site_code = None  # code object of the last creation site found (never asyncio's or the adapter's)
+
     def create_and_record(loop, coro, kwargs):
         """The hot path, once per task, called by both hooks below: the first frame outside asyncio is two
         levels up for asyncio.create_task(), at least two for loop.create_task(). (One function for both costs a
         frame; it is still cheaper than walking past a frame of ours.)"""
+        nonlocal last_site_code
         parent = current_task(loop)
         call = None
         if factory_may_run_tasks and loop._task_factory is not None:
@@ -102,10 +105,13 @@ def install(monitor):
                 frame = None
             while frame is not None:  # the first frame outside asyncio and the adapter
                 code = frame.f_code
+                if code is last_site_code:  # tasks come in bursts from one place: no file name check
+                    break
                 hit = internal.get(code.co_filename)
                 if hit is None:
                     hit = is_internal(code.co_filename)
                 if not hit:
+                    last_site_code = code
                     break
                 frame = frame.f_back
             if parent is None:

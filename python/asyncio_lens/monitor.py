@@ -33,8 +33,10 @@ DELTA_MIN_TASKS = 1000
 FULL_EVERY = 10
 SLICE_SECONDS = 0.005  # collection yields to the loop after this much work
 SLICE_CHECK = 64  # tasks between clock reads
-HOOK_DONE_LIMIT = 500  # above this many creations per interval, short-lived tasks skip the done callback
-HEARTBEAT = 0.01
+# Tasks per interval given a done callback at creation (the others get one when a snapshot first sees them): more
+# than the history holds would only be dropped from it (each callback costs about 5 us).
+HOOK_DONE_LIMIT = HISTORY
+NEVER = float("inf")  # a time that never comes: no heartbeat waiting to run, no snapshot scheduled
 BACKLOG_LIMIT = 20  # snapshots are skipped while this many messages wait to be sent
 MAX_DUTY = 0.05  # share of the loop thread's time that periodic snapshots may take
 ORIGIN_DEPTH = 1  # the frame that called the coroutine function: the creation site; deeper costs per coroutine
@@ -79,8 +81,10 @@ def _task_refs():
 # track (code objects included), so that it stops tracking the tuple at its first pass (a nested tuple can survive
 # into older generations and make every collection slower) = (lens id, creator's lens id, creation site's code
 # object and instruction offset (see frames.line_at), created at (time.time()), creation stack, has done callback).
-# It holds no reference to the task: the entry is overwritten when a new task reuses the address and pruned once
-# the task is no longer live.
+# It holds no reference to the task: the entry is overwritten when a new task reuses the address. Records live in
+# two generations (LoopState.records, where the hook writes, and LoopState.previous_records): each snapshot starts a
+# new generation, carries the records of the live tasks it sees into it, and drops the generation before. So pruning
+# costs no Python-level step per finished task (a spawn-heavy program creates 100,000 tasks an interval).
 R_ID, R_PARENT, R_CODE, R_OFFSET, R_CREATED_AT, R_CREATION_STACK, R_HOOKED = range(7)
 #
 # LoopState.views: id(task) -> entry (see Monitor._describe: the lens id first, then atomic values and tuples of
@@ -91,6 +95,10 @@ R_ID, R_PARENT, R_CODE, R_OFFSET, R_CREATED_AT, R_CREATION_STACK, R_HOOKED = ran
 # per task that stays tracked (kept apart from the entry so that the entry does not stay tracked with it).
 
 
+def _entry_record(entry):
+    return entry[-1]
+
+
 def record_site(record):
     code = record[R_CODE]
     return (code.co_filename, line_at(code, record[R_OFFSET]), code.co_name) if code is not None else None
@@ -99,8 +107,8 @@ def record_site(record):
 class LoopState:
     # Slots: the create_task hook reads a few of these once per task.
     __slots__ = (
-        "id", "ref", "class_name", "thread_id", "thread_name", "running", "heartbeat_handle", "snapshot_handle",
-        "next_beat", "lag", "max_lag", "records", "constructing", "done_budget", "prune_next", "views", "waiters",
+        "id", "ref", "class_name", "thread_id", "thread_name", "running", "next_snapshot", "beat_posted",
+        "lag", "max_lag", "records", "previous_records", "constructing", "done_budget", "views", "waiters",
         "finished", "finished_new", "last_seq", "since_full", "collect_cpu", "collecting", "origin_tracking_applied",
         "force_full", "lock", "stall_key", "stall_since", "blocked",
     )
@@ -112,15 +120,15 @@ class LoopState:
         self.thread_id = 0
         self.thread_name = ""
         self.running = False
-        self.heartbeat_handle = None
-        self.snapshot_handle = None
-        self.next_beat = 0.0
+        # Heartbeats and periodic snapshots are posted by the watchdog thread (see watchdog.py), not loop timers.
+        self.next_snapshot = NEVER  # time.monotonic() when the next periodic snapshot is due
+        self.beat_posted = NEVER  # when the heartbeat the loop has not run yet was posted
         self.lag = 0.0
         self.max_lag = 0.0
         self.records = {}
         self.constructing = []  # see hooks.create_task
         self.done_budget = HOOK_DONE_LIMIT
-        self.prune_next = ()
+        self.previous_records = {}
         self.views = {}
         self.waiters = {}
         self.finished = collections.deque(maxlen=HISTORY)
@@ -136,6 +144,9 @@ class LoopState:
         self.stall_key = None
         self.stall_since = 0.0
         self.blocked = None
+
+    def record_at(self, address):
+        return self.records.get(address) or self.previous_records.get(address)
 
     def info(self):
         return {
@@ -302,11 +313,10 @@ class Monitor:
         state.origin_tracking_applied = self.origin_tracking_started  # by the run_forever hook, on this thread
         state.lag = state.max_lag = 0.0
         with state.lock:
-            state.next_beat = time.monotonic() + HEARTBEAT
+            state.beat_posted = NEVER
             state.stall_key = None
             state.blocked = None
-        state.heartbeat_handle = loop.call_later(HEARTBEAT, self._beat, state)
-        state.snapshot_handle = loop.call_later(self.interval, self._tick, state)
+        state.next_snapshot = time.monotonic() + self.interval
         self.channel.emit({"type": "loop", "event": "started", "time": _wall_ms(), "loop": state.info()})
 
     def loop_stopped(self, loop):
@@ -314,10 +324,6 @@ class Monitor:
         if state is None or not state.running:
             return
         state.running = False
-        for handle in (state.heartbeat_handle, state.snapshot_handle):
-            if handle is not None:
-                handle.cancel()
-        state.heartbeat_handle = state.snapshot_handle = None
         self._end_block(state, time.monotonic())
         self.channel.emit({"type": "loop", "event": "stopped", "time": _wall_ms(), "loop": state.info()})
 
@@ -338,9 +344,12 @@ class Monitor:
                 found.append((state, loop))
         return found
 
-    def _beat(self, state):
+    def beat(self, state, posted):
+        """Loop thread: the heartbeat the watchdog posted at `posted` runs; the loop's lag is how long it waited."""
+        if posted != state.beat_posted:
+            return  # posted before the loop stopped and was started again
         now = time.monotonic()
-        lag = max(0.0, now - state.next_beat)
+        lag = max(0.0, now - posted)
         state.lag = lag
         if lag > state.max_lag:
             state.max_lag = lag
@@ -348,12 +357,9 @@ class Monitor:
         if self.origin_tracking_started and not state.origin_tracking_applied:
             state.origin_tracking_applied = True
             self.apply_origin_tracking()  # started by a never-awaited coroutine found on another thread
-        loop = state.ref()
-        if loop is not None and state.running:
-            with state.lock:
-                state.next_beat = now + HEARTBEAT
-                state.stall_key = None
-            state.heartbeat_handle = loop.call_later(HEARTBEAT, self._beat, state)
+        with state.lock:
+            state.beat_posted = NEVER
+            state.stall_key = None
 
     def _end_block(self, state, now):
         with state.lock:
@@ -382,7 +388,7 @@ class Monitor:
 
     def record_of(self, task):
         state = self.known_state(task.get_loop())
-        return state.records.get(id(task)) if state is not None else None
+        return state.record_at(id(task)) if state is not None else None
 
     def adopt(self, task):
         """A fresh record for a task not (yet) seen by the create_task hook: created with asyncio.Task(...), or an
@@ -394,7 +400,7 @@ class Monitor:
 
     def _task_done(self, task):
         state = self.known_state(task.get_loop())
-        record = state.records.get(id(task)) if state is not None else None
+        record = state.record_at(id(task)) if state is not None else None
         if record is None:
             return
         seen = state.views.get(id(task))
@@ -476,26 +482,19 @@ class Monitor:
 
     # -- snapshots ---------------------------------------------------------------------------------------------
 
-    def _tick(self, state):
+    def tick(self, state):
+        """Loop thread: a periodic snapshot is due (posted by the watchdog)."""
         loop = state.ref()
         if loop is None or not state.running:
             return
         # A loop so large that collecting it costs more than MAX_DUTY of the interval gets its snapshots spaced out.
-        state.snapshot_handle = loop.call_later(max(self.interval, state.collect_cpu / MAX_DUTY), self._tick, state)
+        state.next_snapshot = time.monotonic() + max(self.interval, state.collect_cpu / MAX_DUTY)
         if self.paused:
             return
         if self.channel.backlog() > BACKLOG_LIMIT:
             state.force_full = True  # the client missed deltas' bases: resync with a full one later
             return
         self.start_snapshot(state, loop, False)
-
-    def reschedule(self, state):
-        loop = state.ref()
-        if loop is None or not state.running:
-            return
-        if state.snapshot_handle is not None:
-            state.snapshot_handle.cancel()
-        state.snapshot_handle = loop.call_later(self.interval, self._tick, state)
 
     def start_snapshot(self, state, loop, force_full):
         """Collects in slices of about SLICE_SECONDS, each in its own loop callback, so big loops never stall
@@ -543,13 +542,78 @@ class Monitor:
         live_resources = self.resources.live()
         by_future = self.resources.index(live_resources)
         old_views = state.views
-        old_waiters = state.waiters
         views = {}
         waiters = {}
         changed = []
         replaced = []
         owner_of_future = {}
-        records = state.records
+        previous = state.records
+        state.previous_records, state.records = previous, {}  # the generation of the tasks created from now on
+        completed = False
+        try:
+            yield from self._collect_tasks(state, loop, tasks, refs, current, by_future, budget,
+                                           views, waiters, changed, replaced, owner_of_future)
+            # The records of the live tasks seen (in their entries) join the new generation, unless a task created
+            # meanwhile at the same address has one there already.
+            records = state.records
+            carried = views.keys() - records.keys()
+            records.update(zip(carried, map(_entry_record, map(views.__getitem__, carried))))
+            completed = True
+        finally:
+            if not completed:  # back to one generation, so that no live task's record is dropped
+                previous.update(state.records)
+                state.records = previous
+        full = (force_full or state.force_full or state.last_seq is None or len(views) <= DELTA_MIN_TASKS
+                or state.since_full + 1 >= FULL_EVERY)
+        if full:
+            changed = list(views.values())
+            removed = []
+        else:
+            removed = [old_views[address][0] for address in old_views.keys() - views.keys()] + replaced
+        if budget.over():
+            yield from budget.pause()
+        resources, omitted = self.resources.describe(live_resources, owner_of_future)
+        if budget.over():
+            yield from budget.pause()
+        state.done_budget = HOOK_DONE_LIMIT
+        state.views = views
+        state.waiters = waiters
+        finished = list(state.finished) if full else list(state.finished_new)
+        state.finished_new.clear()
+        seq = next(self.snapshot_seq)
+        budget.pause_accounting()
+        current_record = state.record_at(id(current)) if current is not None else None
+        header = {
+            "type": "snapshot",
+            "seq": seq,
+            "time": _wall_ms(),
+            "full": full,
+            "base": None if full else state.last_seq,
+            "loop": state.info(),
+            "currentTask": current_record[R_ID] if current_record is not None else None,
+            "taskCount": len(views),
+            "removed": removed,
+            "resources": resources,
+            "resourcesOmitted": omitted,
+            "collectMs": round(budget.busy * 1000.0, 3),
+            "collectCpuMs": round(budget.cpu * 1000.0, 3),
+            "longestSliceMs": round(budget.longest * 1000.0, 3),
+        }
+        state.max_lag = 0.0
+        state.collect_cpu = budget.cpu
+        state.last_seq = seq
+        state.since_full = 0 if full else state.since_full + 1
+        if full:
+            state.force_full = False
+        self.channel.emit(SnapshotPayload(header, changed, finished))
+
+    def _collect_tasks(self, state, loop, tasks, refs, current, by_future, budget,
+                       views, waiters, changed, replaced, owner_of_future):
+        """Generator (part of _collect): describes the live tasks of `loop` into the last five arguments."""
+        old_views = state.views
+        old_waiters = state.waiters
+        records_get = state.records.get
+        previous_get = state.previous_records.get
         loop_id = state.id
         new_weakref = weakref.ref
         on_done = self.on_task_done
@@ -576,7 +640,7 @@ class Monitor:
                         if waiter_address in by_future:
                             owner_of_future[waiter_address] = seen[0]
                         continue
-                record = records.get(address)
+                record = records_get(address) or previous_get(address)
                 if record is None:
                     record = self.adopt(task)
                 if (seen is None or seen[0] != record[R_ID]) and not record[R_HOOKED]:
@@ -591,56 +655,6 @@ class Monitor:
                         replaced.append(seen[0])  # a new task at a finished one's address
                 if waiter is not None and id(waiter) in by_future:
                     owner_of_future[id(waiter)] = entry[0]
-        full = (force_full or state.force_full or state.last_seq is None or len(views) <= DELTA_MIN_TASKS
-                or state.since_full + 1 >= FULL_EVERY)
-        if full:
-            changed = list(views.values())
-            removed = []
-        else:
-            removed = [old_views[address][0] for address in old_views.keys() - views.keys()] + replaced
-        if budget.over():
-            yield from budget.pause()
-        resources, omitted = self.resources.describe(live_resources, owner_of_future)
-        if budget.over():
-            yield from budget.pause()
-        # Records of tasks that are no longer live. Pruned a snapshot later, so that done callbacks still pending
-        # find them, and a task created while this collection was paused (not in `views`) is live in the next.
-        for address, lens_id in state.prune_next:
-            record = records.get(address)
-            if record is not None and record[R_ID] == lens_id and address not in views:
-                del records[address]
-        state.prune_next = [(address, records[address][R_ID]) for address in records.keys() - views.keys()]
-        state.done_budget = HOOK_DONE_LIMIT
-        state.views = views
-        state.waiters = waiters
-        finished = list(state.finished) if full else list(state.finished_new)
-        state.finished_new.clear()
-        seq = next(self.snapshot_seq)
-        budget.pause_accounting()
-        current_record = records.get(id(current)) if current is not None else None
-        header = {
-            "type": "snapshot",
-            "seq": seq,
-            "time": _wall_ms(),
-            "full": full,
-            "base": None if full else state.last_seq,
-            "loop": state.info(),
-            "currentTask": current_record[R_ID] if current_record is not None else None,
-            "taskCount": len(views),
-            "removed": removed,
-            "resources": resources,
-            "resourcesOmitted": omitted,
-            "collectMs": round(budget.busy * 1000.0, 3),
-            "collectCpuMs": round(budget.cpu * 1000.0, 3),
-            "longestSliceMs": round(budget.longest * 1000.0, 3),
-        }
-        state.max_lag = 0.0
-        state.collect_cpu = budget.cpu
-        state.last_seq = seq
-        state.since_full = 0 if full else state.since_full + 1
-        if full:
-            state.force_full = False
-        self.channel.emit(SnapshotPayload(header, changed, finished))
 
     def describe_task_fully(self, task):
         record = self.record_of(task) or self.adopt(task)
@@ -829,8 +843,8 @@ class Monitor:
             self._reply(command, True)
         elif kind == "set-interval":
             self.interval = command["intervalMs"] / 1000.0
-            for state, loop in self.running_loops():
-                loop.call_soon_threadsafe(self.reschedule, state)
+            for state, _loop in self.running_loops():
+                state.next_snapshot = time.monotonic() + self.interval
             self._reply(command, True)
         elif kind == "request-snapshot":
             self._reply(command, True)

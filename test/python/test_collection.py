@@ -3,6 +3,7 @@ the spacing of snapshots whose collection is costly."""
 
 import asyncio
 import sys
+import time
 import unittest
 import weakref
 
@@ -68,15 +69,43 @@ class CollectionTest(unittest.TestCase):
         self.assertEqual(resent, [earlier[0]])
         self.assertEqual(delta.header["taskCount"], monitor_module.DELTA_MIN_TASKS + 11)  # and scenario()
 
+    def test_records_of_finished_tasks_are_dropped_and_live_ones_keep_their_ids(self):
+        async def short():
+            return 1
+
+        def spawn(coro):
+            task = self.loop.create_task(coro)
+            self.monitor.adopt(task)  # what the create_task hook records (not installed in this process)
+            return task
+
+        async def scenario():
+            event = asyncio.Event()
+            long_lived = [spawn(event.wait()) for _ in range(3)]
+            await asyncio.sleep(0)
+            self.monitor.snapshot_now(self.state, self.loop, force_full=True)
+            ids = [self.monitor.task_id(task) for task in long_lived]
+            for _ in range(2):
+                await asyncio.gather(*[spawn(short()) for _ in range(500)])
+                self.monitor.snapshot_now(self.state, self.loop, force_full=True)
+            kept = len(self.state.records) + len(self.state.previous_records)
+            still = [self.monitor.task_id(task) for task in long_lived]
+            event.set()
+            await asyncio.gather(*long_lived)
+            return ids, still, kept
+
+        ids, still, kept = self.loop.run_until_complete(scenario())
+        self.assertEqual(still, ids)
+        # The live tasks (the waiting ones and scenario()) and the generation of the last batch; not both batches.
+        self.assertGreater(kept, 500)
+        self.assertLess(kept, 600)
+
     def test_costly_collections_space_out_snapshots(self):
         self.state.running = True
         for collect_cpu, expected in ((0.001, 0.5), (0.2, 0.2 / monitor_module.MAX_DUTY)):
             with self.subTest(collect_cpu=collect_cpu):
                 self.state.collect_cpu = collect_cpu
-                self.monitor._tick(self.state)
-                delay = self.state.snapshot_handle.when() - self.loop.time()
-                self.state.snapshot_handle.cancel()
-                self.assertAlmostEqual(delay, expected, delta=0.1)
+                self.monitor.tick(self.state)
+                self.assertAlmostEqual(self.state.next_snapshot - time.monotonic(), expected, delta=0.1)
 
     def test_snapshot_reports_its_costs(self):
         async def scenario():

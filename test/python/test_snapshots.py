@@ -47,6 +47,29 @@ class SnapshotTest(TempDirTestCase):
         self.assertNotIn("idle-0", names)
         self.assertLess(max(len(m["tasks"]) for m in deltas), 100, "unchanged tasks are not resent")
 
+    def test_periodic_snapshots_and_heartbeats_leave_no_timer_in_the_loop(self):
+        # A timer in the loop's heap makes each loop iteration read the clock: the adapter's must not stay there.
+        result, messages, _path = self.record_run("""
+            import asyncio, threading
+
+            async def main():
+                loop = asyncio.get_running_loop()
+                done = loop.create_future()
+
+                def look():
+                    done.set_result(len(loop._scheduled))
+
+                threading.Timer(1.2, loop.call_soon_threadsafe, (look,)).start()
+                print("timers", await done)
+
+            asyncio.run(main())
+        """)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("timers 0", result.stdout)
+        periodic = [m for m in of_type(messages, "snapshot") if m["taskCount"] == 1]
+        self.assertGreaterEqual(len(periodic), 2, "snapshots every 500 ms")
+        self.assertTrue(any(m["loop"]["lagMs"] > 0.0 for m in periodic), "heartbeats measured the loop's lag")
+
     def test_resources_name_their_waiters_and_creation_sites(self):
         result, messages, path = self.record_run("""
             import asyncio, concurrent.futures, time
