@@ -63,6 +63,25 @@ export const RULES: readonly Rule[] = [
   raceAcrossAwait,
 ];
 
+/**
+ * Rules whose findings and fixes in a top-level statement depend only on that statement and the module's interface
+ * (its summary in the workspace index without what functions call, its module-level bindings, the configuration): after an edit inside one
+ * def or class that leaves the interface alone, the server re-runs them on that statement only. Module-wide, and
+ * so always run in full: AIO100 (exactness depends on any syntax error in the file), AIO300/AIO301/AIO302 (fresh
+ * names and helper definitions checked against the whole module, module-level insertion points), AIO210 (follows
+ * calls through the other functions' bodies), AIO400 (fresh names checked against every identifier of the module), AIO403 (walks every function of the module), AIO500 (its
+ * message cites an absolute line number, which moves with edits above it).
+ */
+const STATEMENT_LOCAL = new Set([
+  'AIO101', 'AIO102', 'AIO103', 'AIO104', 'AIO105',
+  'AIO200', 'AIO201', 'AIO202', 'AIO203', 'AIO204', 'AIO205', 'AIO206', 'AIO207', 'AIO211',
+  'AIO303', 'AIO304', 'AIO401', 'AIO402',
+]);
+
+export function isStatementLocal(rule: Rule): boolean {
+  return STATEMENT_LOCAL.has(rule.meta.code);
+}
+
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));
 
 export function ruleByCode(code: string): Rule | undefined {
