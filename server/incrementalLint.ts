@@ -122,7 +122,7 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, s
     const offset = i < k ? 0 : shift;
     if (b.type !== a.type || b.start !== a.start + offset || b.end !== a.end + offset || b.hasError !== a.hasError) return undefined;
   }
-  if (!exportsOnlyItsDefinition(model, now)) return undefined;
+  if (!hasNoNestedClass(model, now)) return undefined;
   const moveLine = (line: number): number | undefined => (line < was.startLine ? line : line > was.endLine ? line + lineShift : undefined);
   const carried = new Map<string, Finding[]>();
   for (const [code, list] of previous.localFindings) {
@@ -139,18 +139,11 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, s
 }
 
 /**
- * Other statements see the changed def or class only through the module's summary (compared by the index) and
- * its module-level binding, so that binding must be its only effect on the module scope (no `global` assignments),
- * the name must be bound nowhere else (a lookup before a redefinition would see this definition, not the summary's),
- * and no class may be nested in it (`Outer.Inner` is resolved from the model, not the summary).
+ * Other statements see the changed def or class through the module's summary (compared above) and its module-level
+ * binding (in the bindings key), but a class nested in a class, `Outer.Inner`, is resolved from the model alone.
+ * A class nested in a function, `f.<locals>.Local`, is private to it.
  */
-function exportsOnlyItsDefinition(model: ModuleModel, statement: Statement): boolean {
-  for (const list of model.moduleScope.bindings.values()) {
-    const inside = list.filter((b) => b.node.startIndex >= statement.start && b.node.startIndex < statement.end);
-    if (!inside.length) continue;
-    if (list.length !== 1 || (inside[0].kind !== 'function' && inside[0].kind !== 'class')) return false;
-  }
-  // `Outer.<locals>.Local` is private to its function; `Outer.Inner` is not.
+function hasNoNestedClass(model: ModuleModel, statement: Statement): boolean {
   return !model.classes.some((c) => c.node.startIndex >= statement.start && c.node.startIndex < statement.end && c.qualname.includes('.') && !c.qualname.includes('<locals>'));
 }
 

@@ -174,6 +174,15 @@ function checkRandomEdits(parser: Parser, path: string, source: string, seed: nu
   return checkChanges(parser, path, source, (doc, n) => (n < edits ? randomChange(doc, next) : undefined), `seed ${seed}`);
 }
 
+function freshFindings(parser: Parser, source: string): Finding[] {
+  const tree = parse(parser, source);
+  try {
+    return analyse(tree, source, '/ws/reach.py', new WorkspaceIndex());
+  } finally {
+    tree.delete();
+  }
+}
+
 function ruleFixtures(): string[] {
   const dir = join(FIXTURES, 'rules');
   return readdirSync(dir).flatMap((code) => pythonFilesIn(join(dir, code)));
@@ -240,4 +249,37 @@ describe('incremental analysis (the server path) matches a fresh analysis', () =
     const importEdited = checkChanges(parser, '/ws/service.py', module.text, (_, n) => (n === 0 ? { range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, text: 'import sys\n' } : undefined), 'module-level import');
     assert.equal(importEdited, 0);
   });
+
+  // Each case: a module and one edit inside a def whose effect reaches another statement's findings or fixes, the
+  // dependences that make a rule module-wide or refuse reuse. Run in both orders (the edit, then its undoing).
+  const REACHING_EDITS: { name: string; source: string; edit: { line: number; from: string; to: string } }[] = [
+    {
+      name: 'a helper stops blocking (AIO210 follows calls into other defs)',
+      source: 'import time\n\n\ndef helper():\n    time.sleep(1)\n\n\nasync def main():\n    helper()\n',
+      edit: { line: 4, from: 'time.sleep(1)', to: 'print(1)' },
+    },
+    {
+      name: "a def starts using the module's loop variable (AIO400's fix checks every identifier)",
+      source:
+        'import asyncio\n\n\nasync def main():\n    pass\n\n\ndef other():\n    print(1)\n\n\nloop = asyncio.get_event_loop()\ntry:\n    loop.run_until_complete(main())\nfinally:\n    loop.close()\n',
+      edit: { line: 8, from: 'print(1)', to: 'print(loop)' },
+    },
+    {
+      name: 'a nested class gets an async method',
+      source: 'class Outer:\n    class Inner:\n        def run(self):\n            pass\n\n\nasync def main():\n    if Outer.Inner().run():\n        pass\n',
+      edit: { line: 2, from: 'def run', to: 'async def run' },
+    },
+  ];
+  for (const { name, source, edit } of REACHING_EDITS) {
+    it(`after an edit reaching other statements: ${name}`, () => {
+      const lines = source.split('\n');
+      const edited = lines.map((l, i) => (i === edit.line ? l.replace(edit.from, edit.to) : l)).join('\n');
+      assert.notDeepEqual(freshFindings(parser, edited), freshFindings(parser, source), 'the edit changes what is reported');
+      for (const [before, after] of [[source, edited], [edited, source]]) {
+        const line = before.split('\n')[edit.line];
+        const change: Change = { range: { start: { line: edit.line, character: 0 }, end: { line: edit.line, character: line.length } }, text: after.split('\n')[edit.line] };
+        checkChanges(parser, '/ws/reach.py', before, (_, n) => (n === 0 ? change : undefined), name);
+      }
+    });
+  }
 });
