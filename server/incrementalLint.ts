@@ -64,17 +64,22 @@ export function lintIncrementally(model: ModuleModel, config: LintConfig, previo
       if (local) localFindings.set(rule.meta.code, own);
       continue;
     }
-    const kept = reuse.carried.get(rule.meta.code) ?? [];
-    const own = [...kept];
+    const own = reuse.carried.get(rule.meta.code) ?? [];
     if (focused) runRule(rule, focused, config, own, failures);
     findings.push(...own);
     localFindings.set(rule.meta.code, own);
   }
-  const summary = model.index.module(model.moduleName);
+  const summary = ownSummary(model);
   const state = failures.length || !summary
     ? undefined
     : { source: model.source, statements, config, generation: model.index.generation, summary, bindings, localFindings };
   return { findings: sortFindings(findings), failures, state, reused: !!reuse };
+}
+
+/** The module's summary as the index holds it (unless another file of the same module name replaced it). */
+function ownSummary(model: ModuleModel): ModuleSummary | undefined {
+  const summary = model.index.module(model.moduleName);
+  return summary?.path === model.path ? summary : undefined;
 }
 
 interface Reuse {
@@ -89,7 +94,7 @@ const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorat
 function reusable(previous: LintState, model: ModuleModel, config: LintConfig, statements: Statement[], bindings: string): Reuse | undefined {
   if (previous.config !== config || previous.bindings !== bindings) return undefined;
   // Other modules are as they were: the only index change since, if any, is this module's own update.
-  const summary = model.index.module(model.moduleName);
+  const summary = ownSummary(model);
   if (!summary || !sameInterface(previous.summary, summary, false)) return undefined;
   if (model.index.generation !== previous.generation + (sameInterface(previous.summary, summary) ? 0 : 1)) return undefined;
   const before = previous.statements;
