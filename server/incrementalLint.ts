@@ -102,18 +102,18 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, s
   const oldSource = previous.source;
   const source = model.source;
   if (oldSource === source) return { carried: new Map([...previous.localFindings].map(([code, list]) => [code, [...list]])) };
-  // The edited stretch: what lies between the longest common prefix and suffix of the two texts.
+  // The statement the edit starts in (or after): the text before it must be the same, and so must the text after it.
   let prefix = 0;
   const shorter = Math.min(oldSource.length, source.length);
   while (prefix < shorter && oldSource.charCodeAt(prefix) === source.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && oldSource.charCodeAt(oldSource.length - 1 - suffix) === source.charCodeAt(source.length - 1 - suffix)) suffix++;
-  const k = statements.findIndex((s) => s.start <= prefix && source.length - suffix <= s.end);
+  let k = statements.length - 1;
+  while (k >= 0 && statements[k].start > prefix) k--;
   if (k === -1) return undefined;
   const was = before[k];
   const now = statements[k];
   // One def or class changed, where it was: in place, starting its own line and sharing no line with its neighbours.
-  if (was.start !== now.start || oldSource.length - suffix > was.end || !DEFINITIONS.has(now.type) || was.type !== now.type) return undefined;
+  if (was.start !== now.start || !DEFINITIONS.has(now.type) || was.type !== now.type) return undefined;
+  if (oldSource.length - was.end !== source.length - now.end || oldSource.slice(was.end) !== source.slice(now.end)) return undefined;
   if (now.startColumn !== 0 || was.startColumn !== 0) return undefined;
   if (k > 0 && before[k - 1].endLine >= was.startLine) return undefined;
   if (k + 1 < statements.length && (before[k + 1].startLine <= was.endLine || statements[k + 1].startLine <= now.endLine)) return undefined;
