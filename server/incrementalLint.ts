@@ -8,7 +8,7 @@ import { runRule, sortFindings, type RuleFailure } from './engine';
 import type { ModuleModel } from './model/moduleModel';
 import type { ModuleSummary } from './model/summary';
 import { sameInterface } from './model/workspaceIndex';
-import { isStatementLocal, RULES } from './rules/registry';
+import { reachOf, RULES } from './rules/registry';
 import type { Finding, Fix } from './rules/types';
 
 /** A top-level statement, as plain data: the trees it came from are gone by the next edit. */
@@ -56,8 +56,9 @@ export function lintIncrementally(model: ModuleModel, config: LintConfig, previo
   const failures: RuleFailure[] = [];
   const focused = reuse && (reuse.changed ? model.focusedOn(reuse.changed.start, reuse.changed.end) : undefined);
   for (const rule of RULES) {
-    const local = isStatementLocal(rule);
-    if (!local || !reuse) {
+    const reach = reachOf(rule);
+    const local = reach !== 'module';
+    if (!reuse || reach === 'module' || (reach === 'statement-same-lines' && reuse.lineShift !== 0)) {
       const own: Finding[] = [];
       runRule(rule, model, config, own, failures);
       findings.push(...own);
@@ -87,6 +88,8 @@ interface Reuse {
   changed?: { start: number; end: number };
   /** Each local rule's previous findings outside the changed statement, moved to their new lines. */
   carried: Map<string, Finding[]>;
+  /** Lines added (or, negative, removed) by the edit. */
+  lineShift: number;
 }
 
 const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
@@ -101,7 +104,7 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, s
   if (before.length !== statements.length) return undefined;
   const oldSource = previous.source;
   const source = model.source;
-  if (oldSource === source) return { carried: new Map([...previous.localFindings].map(([code, list]) => [code, [...list]])) };
+  if (oldSource === source) return { carried: new Map([...previous.localFindings].map(([code, list]) => [code, [...list]])), lineShift: 0 };
   // The statement the edit starts in (or after): the text before it must be the same, and so must the text after it.
   let prefix = 0;
   const shorter = Math.min(oldSource.length, source.length);
@@ -140,7 +143,7 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, s
     }
     carried.set(code, kept);
   }
-  return { changed: { start: now.start, end: now.end }, carried };
+  return { changed: { start: now.start, end: now.end }, carried, lineShift };
 }
 
 /**
