@@ -33,25 +33,32 @@ export function buildModel(tree: Tree, source: string, path: string, index: Work
 export function runRules(model: ModuleModel, config: LintConfig, rules: readonly Rule[] = RULES): Omit<Analysis, 'model'> {
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
-  for (const rule of rules) {
-    const { code, name, aliases = [], defaultSeverity } = rule.meta;
-    if (!config.isEnabled(code)) continue;
-    const silencedBy = [code, ...aliases];
-    const severity = config.severityOf(code, defaultSeverity);
-    const report = (r: Report) => {
-      const range = r.range ?? (r.node ? rangeOf(r.node) : undefined);
-      if (!range) return;
-      if (isSuppressed(suppressionOnLine(model, range.start.line), silencedBy)) return;
-      findings.push({ code, name, severity, range, message: r.message, fix: r.fix, alternativeFixes: r.alternativeFixes });
-    };
-    try {
-      rule.check({ model, index: model.index, config, report });
-    } catch (error) {
-      failures.push({ code, error });
-    }
+  for (const rule of rules) runRule(rule, model, config, findings, failures);
+  return { findings: sortFindings(findings), failures };
+}
+
+/** Runs one rule (unless disabled), adding its configured, unsuppressed findings or its failure to the lists. */
+export function runRule(rule: Rule, model: ModuleModel, config: LintConfig, findings: Finding[], failures: RuleFailure[]): void {
+  const { code, name, aliases = [], defaultSeverity } = rule.meta;
+  if (!config.isEnabled(code)) return;
+  const silencedBy = [code, ...aliases];
+  const severity = config.severityOf(code, defaultSeverity);
+  const report = (r: Report) => {
+    const range = r.range ?? (r.node ? rangeOf(r.node) : undefined);
+    if (!range) return;
+    if (isSuppressed(suppressionOnLine(model, range.start.line), silencedBy)) return;
+    findings.push({ code, name, severity, range, message: r.message, fix: r.fix, alternativeFixes: r.alternativeFixes });
+  };
+  try {
+    rule.check({ model, index: model.index, config, report });
+  } catch (error) {
+    failures.push({ code, error });
   }
-  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
-  return { findings, failures };
+}
+
+/** Sorts in place by position, then code; the sort is stable, so one rule's findings at one spot keep their order. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
 }
 
 /** Models and lints a file that is already parsed; the caller keeps ownership of the tree. */

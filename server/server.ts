@@ -25,9 +25,10 @@ import {
 } from '../shared/lspProtocol';
 import { collectPythonFiles } from './cli/check';
 import { codeActionsFor, type DocumentState } from './codeActions';
-import { ConfigError, PyprojectLocator, resolveConfig } from './config';
+import { ConfigError, PyprojectLocator, resolveConfig, type LintConfig } from './config';
 import { PythonDocument } from './documents';
-import { buildModel, indexSource, runRules } from './engine';
+import { buildModel, indexSource } from './engine';
+import { lintIncrementally, type LintState } from './incrementalLint';
 import { forgetPackageLayout } from './model/moduleName';
 import { WorkspaceIndex } from './model/workspaceIndex';
 import { loadParser, ParseError } from './parser';
@@ -38,6 +39,8 @@ import { decodePythonSource } from './sourceText';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new Map<string, PythonDocument>();
 const states = new Map<string, DocumentState>();
+/** Each open document's last lint, which the next one reuses where the edit left statements alone. */
+const lintStates = new Map<string, LintState>();
 const index = new WorkspaceIndex();
 const pyproject = new PyprojectLocator();
 let settings: ServerSettings = {};
@@ -92,13 +95,30 @@ function scheduleLint(uri: string): void {
 function analyzeNow(parser: Parser, doc: PythonDocument): DocumentState {
   const tree = doc.currentTree(parser);
   const { model, indexChanged } = buildModel(tree, doc.source, doc.path, index);
-  const config = resolveConfig(pyproject.settingsFor(doc.path).settings, settings);
-  const { findings, failures } = runRules(model, config);
+  const config = configFor(doc.path);
+  const { findings, failures, state: lintState } = lintIncrementally(model, config, lintStates.get(doc.uri));
+  if (lintState) lintStates.set(doc.uri, lintState);
+  else lintStates.delete(doc.uri);
   for (const failure of failures) connection.console.error(`${failure.code} failed on ${doc.uri}: ${(failure.error as Error).stack ?? failure.error}`);
   const state = { uri: doc.uri, version: doc.version, model, findings };
   states.set(doc.uri, state);
   if (indexChanged) scheduleDependants(doc.uri);
   return state;
+}
+
+const configs = new Map<string, LintConfig>();
+
+/** The configuration for a file, the same object while its settings stay the same (a reused lint requires that). */
+function configFor(path: string): LintConfig {
+  const layers = [pyproject.settingsFor(path).settings, settings] as const;
+  const key = JSON.stringify(layers);
+  let config = configs.get(key);
+  if (!config) {
+    // Settings change rarely; forgetting all now and then keeps the map small.
+    if (configs.size >= 32) configs.clear();
+    configs.set(key, (config = resolveConfig(...layers)));
+  }
+  return config;
 }
 
 async function lint(uri: string): Promise<void> {
@@ -111,6 +131,7 @@ async function lint(uri: string): Promise<void> {
     diagnostics = analyzeNow(parser, doc).findings.map(toDiagnostic);
   } catch (e) {
     states.delete(uri);
+    lintStates.delete(uri);
     if (e instanceof ParseError || e instanceof ConfigError) {
       diagnostics = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, message: `Asyncio Lens skipped this file: ${e.message}` }];
     } else {
@@ -247,6 +268,7 @@ connection.onDidCloseTextDocument(
     const doc = documents.get(textDocument.uri);
     documents.delete(textDocument.uri);
     states.delete(textDocument.uri);
+    lintStates.delete(textDocument.uri);
     doc?.dropTree();
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     // The index goes back to what is on disk.

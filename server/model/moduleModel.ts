@@ -150,6 +150,23 @@ export class ModuleModel {
     return this.byType.get(type) ?? [];
   }
 
+  /**
+   * The same model seen through one stretch of the source, [start, end): `calls` and `nodesOfType` list only what
+   * starts inside it; scopes, resolution and caches stay the whole module's. Statement-local rules run on such a view
+   * to re-check one changed top-level statement (server/incrementalLint.ts).
+   */
+  focusedOn(start: number, end: number): ModuleModel {
+    const focused = Object.create(this) as ModuleModel;
+    const lists = new Map<string, readonly Node[]>();
+    Object.defineProperty(focused, 'calls', { value: sliceByStart(this.calls, (site) => site.node.startIndex, start, end) });
+    focused.nodesOfType = (type: string) => {
+      let list = lists.get(type);
+      if (!list) lists.set(type, (list = sliceByStart(this.byType.get(type) ?? [], (node) => node.startIndex, start, end)));
+      return list;
+    };
+    return focused;
+  }
+
   /** The innermost `def` that contains `node` (lambdas and classes in between do not count). */
   enclosingFunction(node: Node): FunctionInfo | undefined {
     for (let s: Scope | undefined = this.scopeAt(node); s; s = s.parent) if (s.kind === 'function') return s.fn;
@@ -1069,7 +1086,8 @@ export class ModuleModel {
   private returnValuesOf(fn: FunctionInfo): Node[] {
     if (!this.returnedValues) {
       this.returnedValues = new Map();
-      for (const r of this.nodesOfType('return_statement')) {
+      // The whole module's list even on a focused view (see `focusedOn`): returns decide facts about any function.
+      for (const r of this.byType.get('return_statement') ?? []) {
         const value = r.namedChild(0);
         const owner = value && value.type !== 'none' ? this.enclosingFunction(r) : undefined;
         if (!owner || !value) continue;
@@ -1221,6 +1239,21 @@ function latestBefore(bindings: Binding[], at: Node): Binding {
 }
 
 /** Offsets where lines start. */
+/** The items of a list in source order (by `startOf`) that start in [start, end), found by binary search. */
+function sliceByStart<T>(items: readonly T[], startOf: (item: T) => number, start: number, end: number): T[] {
+  const firstAtOrAfter = (offset: number) => {
+    let low = 0;
+    let high = items.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (startOf(items[mid]) < offset) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  return items.slice(firstAtOrAfter(start), firstAtOrAfter(end));
+}
+
 function lineStartsOf(source: string): number[] {
   const starts = [0];
   for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);

@@ -170,21 +170,24 @@ export class WorkspaceIndex {
   }
 }
 
-/** Whether two summaries of a module show other files the same thing: positions are left out, so edits that only move code are cheap. */
-function sameInterface(a: ModuleSummary, b: ModuleSummary): boolean {
+/**
+ * Whether two summaries of a module show other files the same thing: positions are left out, so edits that only move
+ * code are cheap. `withCalls: false` also leaves out what functions call, which only the call-graph rules read.
+ */
+export function sameInterface(a: ModuleSummary, b: ModuleSummary, withCalls = true): boolean {
   if (!sameList(a.starImports, b.starImports) || a.symbols.size !== b.symbols.size) return false;
   const others = b.symbols.entries();
   for (const [name, symbol] of a.symbols) {
     const [otherName, other] = others.next().value as [string, SymbolSummary];
-    if (name !== otherName || !sameSymbol(symbol, other)) return false;
+    if (name !== otherName || !sameSymbol(symbol, other, withCalls)) return false;
   }
   return true;
 }
 
-function sameSymbol(a: SymbolSummary, b: SymbolSummary): boolean {
+function sameSymbol(a: SymbolSummary, b: SymbolSummary, withCalls: boolean): boolean {
   switch (a.kind) {
     case 'function':
-      return b.kind === 'function' && sameFunction(a, b);
+      return b.kind === 'function' && sameFunction(a, b, withCalls);
     case 'class':
       return (
         b.kind === 'class' &&
@@ -192,7 +195,7 @@ function sameSymbol(a: SymbolSummary, b: SymbolSummary): boolean {
         sameList(a.decorators, b.decorators) &&
         sameMap(a.attributeTypes, b.attributeTypes, (x, y) => x === y) &&
         sameMap(a.attributeContainerTypes ?? new Map(), b.attributeContainerTypes ?? new Map(), (x, y) => x.element === y.element && x.value === y.value) &&
-        sameMap(a.methods, b.methods, sameFunction)
+        sameMap(a.methods, b.methods, (x, y) => sameFunction(x, y, withCalls))
       );
     case 'alias':
       return b.kind === 'alias' && a.target === b.target;
@@ -201,7 +204,7 @@ function sameSymbol(a: SymbolSummary, b: SymbolSummary): boolean {
   }
 }
 
-function sameFunction(a: FunctionSummary, b: FunctionSummary): boolean {
+function sameFunction(a: FunctionSummary, b: FunctionSummary, withCalls: boolean): boolean {
   return (
     a.name === b.name &&
     a.isAsync === b.isAsync &&
@@ -211,8 +214,9 @@ function sameFunction(a: FunctionSummary, b: FunctionSummary): boolean {
     a.returns === b.returns &&
     sameList(a.decorators, b.decorators) &&
     sameList(a.params, b.params) &&
-    a.calls.length === b.calls.length &&
-    a.calls.every((c, i) => c.callee === b.calls[i].callee && c.awaited === b.calls[i].awaited && c.nestedInCall === b.calls[i].nestedInCall)
+    (!withCalls ||
+      (a.calls.length === b.calls.length &&
+        a.calls.every((c, i) => c.callee === b.calls[i].callee && c.awaited === b.calls[i].awaited && c.nestedInCall === b.calls[i].nestedInCall)))
   );
 }
 

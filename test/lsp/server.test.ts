@@ -49,6 +49,20 @@ describe('language server over LSP', function () {
     }
   });
 
+  it('re-lints an edit inside one def by reusing the other defs\' findings, moved to their new lines, exactly as a fresh open', async () => {
+    const text = 'import asyncio\nimport time\n\n\nasync def first():\n    time.sleep(1)\n\n\nasync def second():\n    time.sleep(2)\n    asyncio.create_task(first())\n';
+    const uri = await ws.session.open(join(ws.dir, 'reuse_edited.py'), text);
+    assert.deepEqual(codesAt(await ws.session.diagnostics(uri, (ds) => ds.length > 0)), ['AIO200@5', 'AIO200@9', 'AIO301@10']);
+    // Two lines typed into `first`: the findings of `second` move down by two (codesAt sorts as text).
+    let version = await ws.session.change(uri, { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, '    await asyncio.sleep(0)\n');
+    version = await ws.session.change(uri, { start: { line: 6, character: 17 }, end: { line: 6, character: 17 } }, '\n    time.sleep(3)');
+    const edited = await ws.session.diagnostics(uri, (ds, v) => v === version);
+    assert.deepEqual(codesAt(edited), ['AIO200@11', 'AIO200@6', 'AIO200@7', 'AIO301@12']);
+    const finalText = 'import asyncio\nimport time\n\n\nasync def first():\n    await asyncio.sleep(0)\n    time.sleep(1)\n    time.sleep(3)\n\n\nasync def second():\n    time.sleep(2)\n    asyncio.create_task(first())\n';
+    const fresh = await ws.session.open(join(ws.dir, 'reuse_fresh.py'), finalText);
+    assert.deepEqual(edited, await ws.session.diagnostics(fresh, (ds) => ds.length > 0));
+  });
+
   it('returns the quick fix, disable-for-line and docs actions, and fix-all', async () => {
     const path = join(ws.dir, 'fix.py');
     const text = readFileSync(path, 'utf8');

@@ -1,6 +1,9 @@
 // Differential test of the language server's per-keystroke path: a document edited in place (incremental reparse
-// from the previous tree, as server/documents.ts does) must be analysed exactly like the same text parsed afresh.
-// Random edit sequences over the rule fixtures and the benchmark's synthetic module: characters, lines, syntax errors.
+// from the previous tree, as server/documents.ts does) and linted incrementally from the previous lint (statement
+// reuse, server/incrementalLint.ts) must be analysed exactly like the same text parsed and linted afresh.
+// Random edit sequences over the rule fixtures and the benchmark's synthetic module: characters, lines, syntax errors,
+// and edits aimed at the reuse path: inside one def, across defs, module-level statements, new and removed defs,
+// renames.
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +13,7 @@ import { syntheticAsyncModule } from '../../bench/syntheticModule';
 import { resolveConfig } from '../../server/config';
 import { PythonDocument } from '../../server/documents';
 import { buildModel, runRules } from '../../server/engine';
+import { lintIncrementally, type LintState } from '../../server/incrementalLint';
 import { WorkspaceIndex } from '../../server/model/workspaceIndex';
 import { loadParser, parse } from '../../server/parser';
 import type { Finding } from '../../server/rules/types';
@@ -57,6 +61,70 @@ function randomChange(doc: TextDocument, next: (n: number) => number): Change {
   }
 }
 
+/** Lines where a top-level def or class (or its first decorator) starts, with the line where the next statement starts. */
+function topLevelDefinitions(lines: string[]): { start: number; end: number }[] {
+  const startsStatement = (line: string) => /^[^\s#)\]}]/.test(line);
+  const definitions: { start: number; end: number }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^(async def |def |class |@)/.test(lines[i]) || (i > 0 && lines[i - 1].startsWith('@'))) continue;
+    let end = i + 1;
+    while (end < lines.length && (!startsStatement(lines[end]) || lines[end - 1].startsWith('@'))) end++;
+    definitions.push({ start: i, end });
+  }
+  return definitions;
+}
+
+const ADDED_DEFINITION = 'async def added():\n    time.sleep(1)\n    asyncio.create_task(added())\n\n\n';
+
+/** An edit aimed at the statement-reuse path: mostly inside one def or class, sometimes changing what it exports. */
+function aimedChange(doc: TextDocument, next: (n: number) => number): Change {
+  const text = doc.getText();
+  const lines = text.split('\n');
+  const definitions = topLevelDefinitions(lines);
+  if (!definitions.length) return randomChange(doc, next);
+  const { start, end } = definitions[next(definitions.length)];
+  const at = (line: number, character: number) => ({ line, character });
+  const insert = (line: number, character: number, inserted: string): Change => ({ range: { start: at(line, character), end: at(line, character) }, text: inserted });
+  const bodyLine = start + 1 + next(Math.max(1, end - start - 1));
+  const bodyText = lines[bodyLine] ?? '';
+  switch (next(12)) {
+    case 0:
+    case 1:
+    case 2:
+      // Typing inside the definition.
+      return insert(bodyLine, next(bodyText.length + 1), TYPED[next(TYPED.length)]);
+    case 3:
+    case 4: {
+      // Deleting a few characters on one line of it.
+      const from = next(bodyText.length + 1);
+      return { range: { start: at(bodyLine, from), end: at(bodyLine, Math.min(bodyText.length, from + 1 + next(3))) }, text: '' };
+    }
+    case 5: {
+      // Renaming it (or, on a decorator line, changing the decorator).
+      const name = /^(?:async def |def |class |@)(\w*)/.exec(lines[start]);
+      return insert(start, (name?.index ?? 0) + (name?.[0].length ?? 0), 'x');
+    }
+    case 6:
+      return insert(start, 0, ADDED_DEFINITION);
+    case 7:
+      return { range: { start: at(start, 0), end: at(end, 0) }, text: '' };
+    case 8: {
+      // A module-level statement: the line just before the definition, or a new import.
+      return next(2) ? insert(Math.max(0, start - 1), 0, next(2) ? 'x' : 'import time as clock\n') : insert(start, 0, 'log = None\n');
+    }
+    case 9:
+      return insert(bodyLine, bodyText.length, next(2) ? '  # noqa' : '  # noqa: AIO200');
+    case 10: {
+      // Binding a module-level name from inside the definition.
+      const indent = /^\s*/.exec(bodyText)?.[0] || '    ';
+      return insert(bodyLine, 0, `${indent}global log\n${indent}log = time.sleep(1)\n`);
+    }
+    default:
+      // Making it a coroutine function, or a plain one again.
+      return lines[start].startsWith('async ') ? { range: { start: at(start, 0), end: at(start, 6) }, text: '' } : insert(start, 0, 'async ');
+  }
+}
+
 function analyse(tree: Parameters<typeof buildModel>[0], source: string, path: string, index: WorkspaceIndex): Finding[] {
   const { model } = buildModel(tree, source, path, index);
   const { findings, failures } = runRules(model, config);
@@ -64,12 +132,22 @@ function analyse(tree: Parameters<typeof buildModel>[0], source: string, path: s
   return findings;
 }
 
-/** Applies the changes one at a time, comparing the in-place analysis with a fresh one after each. */
-function checkChanges(parser: Parser, path: string, source: string, changes: (doc: TextDocument, n: number) => Change | undefined, label: string): void {
+/** Applies the changes one at a time, comparing the in-place analysis with a fresh one after each; returns how many reused the previous lint. */
+function checkChanges(parser: Parser, path: string, source: string, changes: (doc: TextDocument, n: number) => Change | undefined, label: string): number {
   const doc = new PythonDocument(TextDocument.create(`file://${path}`, 'python', 1, source), path);
   // Each side has its own index, fed the same history: the file's own summary from the previous version.
   const incrementalIndex = new WorkspaceIndex();
   const freshIndex = new WorkspaceIndex();
+  let state: LintState | undefined;
+  let reused = 0;
+  const incrementalAnalysis = () => {
+    const { model } = buildModel(doc.currentTree(parser), doc.source, path, incrementalIndex);
+    const lint = lintIncrementally(model, config, state);
+    assert.deepEqual(lint.failures, []);
+    state = lint.state;
+    if (lint.reused) reused++;
+    return lint.findings;
+  };
   const freshAnalysis = () => {
     const tree = parse(parser, doc.source);
     try {
@@ -79,21 +157,30 @@ function checkChanges(parser: Parser, path: string, source: string, changes: (do
     }
   };
   try {
-    analyse(doc.currentTree(parser), doc.source, path, incrementalIndex);
-    freshAnalysis();
+    assert.deepEqual(incrementalAnalysis(), freshAnalysis(), `${path}, ${label}, before any edit`);
     for (let n = 0, change = changes(doc.textDocument, n); change; change = changes(doc.textDocument, ++n)) {
       doc.applyChanges([change], doc.version + 1);
-      const incremental = analyse(doc.currentTree(parser), doc.source, path, incrementalIndex);
+      const incremental = incrementalAnalysis();
       assert.deepEqual(incremental, freshAnalysis(), `${path}, ${label}, after edit ${n + 1} (${JSON.stringify(change)})`);
     }
   } finally {
     doc.dropTree();
   }
+  return reused;
 }
 
-function checkRandomEdits(parser: Parser, path: string, source: string, seed: number, edits: number): void {
+function checkRandomEdits(parser: Parser, path: string, source: string, seed: number, edits: number): number {
   const next = random(seed);
-  checkChanges(parser, path, source, (doc, n) => (n < edits ? randomChange(doc, next) : undefined), `seed ${seed}`);
+  return checkChanges(parser, path, source, (doc, n) => (n < edits ? randomChange(doc, next) : undefined), `seed ${seed}`);
+}
+
+function freshFindings(parser: Parser, source: string): Finding[] {
+  const tree = parse(parser, source);
+  try {
+    return analyse(tree, source, '/ws/reach.py', new WorkspaceIndex());
+  } finally {
+    tree.delete();
+  }
 }
 
 function ruleFixtures(): string[] {
@@ -128,4 +215,71 @@ describe('incremental analysis (the server path) matches a fresh analysis', () =
     };
     checkChanges(parser, '/ws/service.py', module.text, change, 'benchmark sites');
   });
+
+  it('on the synthetic benchmark module, after edits aimed at statement reuse (which most of them take)', () => {
+    const module = syntheticAsyncModule(600);
+    let reused = 0;
+    let edits = 0;
+    for (const seed of [11, 12, 13, 14, 15, 16]) {
+      const next = random(seed);
+      reused += checkChanges(parser, '/ws/service.py', module.text, (doc, n) => (n < 40 ? aimedChange(doc, next) : undefined), `aimed, seed ${seed}`);
+      edits += 41;
+    }
+    assert.ok(reused > edits / 3, `only ${reused} of ${edits} lints reused the previous one`);
+  });
+
+  it('on every rule fixture, after edits aimed at statement reuse', () => {
+    let reused = 0;
+    ruleFixtures().forEach((path, i) => {
+      const next = random(5000 + i);
+      reused += checkChanges(parser, path, readFileSync(path, 'utf8'), (doc, n) => (n < 15 ? aimedChange(doc, next) : undefined), `aimed, seed ${5000 + i}`);
+    });
+    assert.ok(reused > 100, `only ${reused} lints reused the previous one`);
+  });
+
+  it('reuses the previous lint when typing at the benchmark edit sites, and lints in full after a module-level edit', () => {
+    const module = syntheticAsyncModule(100);
+    const withinDefinitions = module.editSites.filter((site) => site.kind !== 'comment').slice(0, 20);
+    const reused = checkChanges(parser, '/ws/service.py', module.text, (_, n) => {
+      const site = withinDefinitions[n]?.position;
+      return site && { range: { start: site, end: site }, text: 'x' };
+    }, 'sites inside definitions');
+    // The first lint has nothing to reuse; each edit after it reuses the one before.
+    assert.equal(reused, withinDefinitions.length);
+    const importEdited = checkChanges(parser, '/ws/service.py', module.text, (_, n) => (n === 0 ? { range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, text: 'import sys\n' } : undefined), 'module-level import');
+    assert.equal(importEdited, 0);
+  });
+
+  // Each case: a module and one edit inside a def whose effect reaches another statement's findings or fixes, the
+  // dependences that make a rule module-wide or refuse reuse. Run in both orders (the edit, then its undoing).
+  const REACHING_EDITS: { name: string; source: string; edit: { line: number; from: string; to: string } }[] = [
+    {
+      name: 'a helper stops blocking (AIO210 follows calls into other defs)',
+      source: 'import time\n\n\ndef helper():\n    time.sleep(1)\n\n\nasync def main():\n    helper()\n',
+      edit: { line: 4, from: 'time.sleep(1)', to: 'print(1)' },
+    },
+    {
+      name: "a def starts using the module's loop variable (AIO400's fix checks every identifier)",
+      source:
+        'import asyncio\n\n\nasync def main():\n    pass\n\n\ndef other():\n    print(1)\n\n\nloop = asyncio.get_event_loop()\ntry:\n    loop.run_until_complete(main())\nfinally:\n    loop.close()\n',
+      edit: { line: 8, from: 'print(1)', to: 'print(loop)' },
+    },
+    {
+      name: 'a nested class gets an async method',
+      source: 'class Outer:\n    class Inner:\n        def run(self):\n            pass\n\n\nasync def main():\n    if Outer.Inner().run():\n        pass\n',
+      edit: { line: 2, from: 'def run', to: 'async def run' },
+    },
+  ];
+  for (const { name, source, edit } of REACHING_EDITS) {
+    it(`after an edit reaching other statements: ${name}`, () => {
+      const lines = source.split('\n');
+      const edited = lines.map((l, i) => (i === edit.line ? l.replace(edit.from, edit.to) : l)).join('\n');
+      assert.notDeepEqual(freshFindings(parser, edited), freshFindings(parser, source), 'the edit changes what is reported');
+      for (const [before, after] of [[source, edited], [edited, source]]) {
+        const line = before.split('\n')[edit.line];
+        const change: Change = { range: { start: { line: edit.line, character: 0 }, end: { line: edit.line, character: line.length } }, text: after.split('\n')[edit.line] };
+        checkChanges(parser, '/ws/reach.py', before, (_, n) => (n === 0 ? change : undefined), name);
+      }
+    });
+  }
 });

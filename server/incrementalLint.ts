@@ -1,0 +1,204 @@
+// Statement-level re-lint for the language server. After an edit confined to one top-level def or class that left
+// the module's interface alone, the statement-local rules (server/rules/registry.ts) re-check only that statement,
+// and their findings in every other statement are carried over from the previous lint, moved down or up by the lines
+// the edit added or removed. Module-wide rules always run in full, and anything else is linted in full. The result
+// must equal a full lint exactly: test/unit/incremental-analysis.test.ts compares the two on random edit sequences.
+import type { LintConfig } from './config';
+import { runRule, sortFindings, type RuleFailure } from './engine';
+import type { ModuleModel } from './model/moduleModel';
+import type { ModuleSummary } from './model/summary';
+import { sameInterface } from './model/workspaceIndex';
+import { reachOf, RULES } from './rules/registry';
+import type { Finding, Fix } from './rules/types';
+
+/** A top-level statement, as plain data: the trees it came from are gone by the next edit. */
+interface Statement {
+  type: string;
+  start: number;
+  end: number;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  hasError: boolean;
+}
+
+/** What one lint leaves for the next. */
+export interface LintState {
+  readonly source: string;
+  readonly statements: readonly Statement[];
+  readonly config: LintConfig;
+  /** The workspace index's generation after this module was indexed: any interface change anywhere bumps it. */
+  readonly generation: number;
+  /** This module's summary, as indexed. */
+  readonly summary: ModuleSummary;
+  /** Module-level bindings: name, kind, import target and the statement that binds them. */
+  readonly bindings: string;
+  /** Each statement-local rule's findings, in the order it reported them. */
+  readonly localFindings: ReadonlyMap<string, readonly Finding[]>;
+}
+
+export interface IncrementalLint {
+  findings: Finding[];
+  failures: RuleFailure[];
+  /** Undefined when a rule failed: a partial result is no base for the next lint. */
+  state?: LintState;
+  /** The lint re-checked one statement (or none) and reused the rest. */
+  reused: boolean;
+}
+
+/** Lints `model`, reusing `previous` (the lint of the document before the edit) where that is exact. */
+export function lintIncrementally(model: ModuleModel, config: LintConfig, previous: LintState | undefined): IncrementalLint {
+  const statements = topLevelStatements(model);
+  const bindings = bindingsKey(model, statements);
+  const reuse = previous && reusable(previous, model, config, statements, bindings);
+  const localFindings = new Map<string, Finding[]>();
+  const findings: Finding[] = [];
+  const failures: RuleFailure[] = [];
+  const focused = reuse && (reuse.changed ? model.focusedOn(reuse.changed.start, reuse.changed.end) : undefined);
+  for (const rule of RULES) {
+    const reach = reachOf(rule);
+    const local = reach !== 'module';
+    if (!reuse || reach === 'module' || (reach === 'statement-same-lines' && reuse.lineShift !== 0)) {
+      const own: Finding[] = [];
+      runRule(rule, model, config, own, failures);
+      findings.push(...own);
+      if (local) localFindings.set(rule.meta.code, own);
+      continue;
+    }
+    const own = reuse.carried.get(rule.meta.code) ?? [];
+    if (focused) runRule(rule, focused, config, own, failures);
+    findings.push(...own);
+    localFindings.set(rule.meta.code, own);
+  }
+  const summary = ownSummary(model);
+  const state = failures.length || !summary
+    ? undefined
+    : { source: model.source, statements, config, generation: model.index.generation, summary, bindings, localFindings };
+  return { findings: sortFindings(findings), failures, state, reused: !!reuse };
+}
+
+/** The module's summary as the index holds it (unless another file of the same module name replaced it). */
+function ownSummary(model: ModuleModel): ModuleSummary | undefined {
+  const summary = model.index.module(model.moduleName);
+  return summary?.path === model.path ? summary : undefined;
+}
+
+interface Reuse {
+  /** The changed statement's extent in the new source (none when the text is the same). */
+  changed?: { start: number; end: number };
+  /** Each local rule's previous findings outside the changed statement, moved to their new lines. */
+  carried: Map<string, Finding[]>;
+  /** Lines added (or, negative, removed) by the edit. */
+  lineShift: number;
+}
+
+const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
+
+function reusable(previous: LintState, model: ModuleModel, config: LintConfig, statements: Statement[], bindings: string): Reuse | undefined {
+  if (previous.config !== config || previous.bindings !== bindings) return undefined;
+  // Other modules are as they were: the only index change since, if any, is this module's own update.
+  const summary = ownSummary(model);
+  if (!summary || !sameInterface(previous.summary, summary, false)) return undefined;
+  if (model.index.generation !== previous.generation + (sameInterface(previous.summary, summary) ? 0 : 1)) return undefined;
+  const before = previous.statements;
+  if (before.length !== statements.length) return undefined;
+  const oldSource = previous.source;
+  const source = model.source;
+  if (oldSource === source) return { carried: new Map([...previous.localFindings].map(([code, list]) => [code, [...list]])), lineShift: 0 };
+  // The statement the edit starts in (or after): the text before it must be the same, and so must the text after it.
+  let prefix = 0;
+  const shorter = Math.min(oldSource.length, source.length);
+  while (prefix < shorter && oldSource.charCodeAt(prefix) === source.charCodeAt(prefix)) prefix++;
+  let k = statements.length - 1;
+  while (k >= 0 && statements[k].start > prefix) k--;
+  if (k === -1) return undefined;
+  const was = before[k];
+  const now = statements[k];
+  // One def or class changed, where it was: in place, starting its own line and sharing no line with its neighbours.
+  if (was.start !== now.start || !DEFINITIONS.has(now.type) || was.type !== now.type) return undefined;
+  if (oldSource.length - was.end !== source.length - now.end || oldSource.slice(was.end) !== source.slice(now.end)) return undefined;
+  if (now.startColumn !== 0 || was.startColumn !== 0) return undefined;
+  if (k > 0 && before[k - 1].endLine >= was.startLine) return undefined;
+  if (k + 1 < statements.length && (before[k + 1].startLine <= was.endLine || statements[k + 1].startLine <= now.endLine)) return undefined;
+  // Every other statement parsed as before (so, being the same text, is the same statement), shifted past the edit.
+  const shift = source.length - oldSource.length;
+  const lineShift = now.endLine - was.endLine;
+  for (let i = 0; i < statements.length; i++) {
+    if (i === k) continue;
+    const a = before[i];
+    const b = statements[i];
+    const offset = i < k ? 0 : shift;
+    if (b.type !== a.type || b.start !== a.start + offset || b.end !== a.end + offset || b.hasError !== a.hasError) return undefined;
+  }
+  if (!hasNoNestedClass(model, now)) return undefined;
+  const moveLine = (line: number): number | undefined => (line < was.startLine ? line : line > was.endLine ? line + lineShift : undefined);
+  const carried = new Map<string, Finding[]>();
+  for (const [code, list] of previous.localFindings) {
+    const kept: Finding[] = [];
+    for (const finding of list) {
+      if (finding.range.start.line >= was.startLine && finding.range.start.line <= was.endLine) continue;
+      const moved = moveFinding(finding, moveLine);
+      if (!moved) return undefined;
+      kept.push(moved);
+    }
+    carried.set(code, kept);
+  }
+  return { changed: { start: now.start, end: now.end }, carried, lineShift };
+}
+
+/**
+ * Other statements see the changed def or class through the module's summary (compared above) and its module-level
+ * binding (in the bindings key), but a class nested in a class, `Outer.Inner`, is resolved from the model alone.
+ * A class nested in a function, `f.<locals>.Local`, is private to it.
+ */
+function hasNoNestedClass(model: ModuleModel, statement: Statement): boolean {
+  return !model.classes.some((c) => c.node.startIndex >= statement.start && c.node.startIndex < statement.end && c.qualname.includes('.') && !c.qualname.includes('<locals>'));
+}
+
+type Position = Finding['range']['start'];
+
+/** The finding with every position (range and fix edits) moved, or undefined if one falls on the changed lines. */
+function moveFinding(finding: Finding, moveLine: (line: number) => number | undefined): Finding | undefined {
+  let outside = true;
+  const move = (p: Position): Position => {
+    const line = moveLine(p.line);
+    if (line === undefined) outside = false;
+    return line === p.line || line === undefined ? p : { line, character: p.character };
+  };
+  const moveRange = (r: Finding['range']) => ({ start: move(r.start), end: move(r.end) });
+  const moveFix = (fix: Fix): Fix => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, range: moveRange(e.range) })) });
+  const moved: Finding = { ...finding, range: moveRange(finding.range) };
+  if (finding.fix) moved.fix = moveFix(finding.fix);
+  if (finding.alternativeFixes) moved.alternativeFixes = finding.alternativeFixes.map(moveFix);
+  return outside ? moved : undefined;
+}
+
+function topLevelStatements(model: ModuleModel): Statement[] {
+  const statements: Statement[] = [];
+  for (const node of model.root.namedChildren) {
+    if (!node || node.type === 'comment') continue;
+    const start = node.startPosition;
+    const end = node.endPosition;
+    statements.push({ type: node.type, start: node.startIndex, end: node.endIndex, startLine: start.row, startColumn: start.column, endLine: end.row, hasError: node.hasError });
+  }
+  return statements;
+}
+
+/** The module scope's bindings in order, each with its kind, import target and the index of the statement holding it. */
+function bindingsKey(model: ModuleModel, statements: readonly Statement[]): string {
+  const statementAt = (offset: number) => {
+    let low = 0;
+    let high = statements.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (statements[mid].start <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  };
+  const parts: string[] = [];
+  for (const [name, list] of model.moduleScope.bindings) {
+    parts.push(`${name}=${list.map((b) => `${b.kind}${b.kind === 'import' ? `(${b.target})` : ''}@${statementAt(b.node.startIndex)}`).join(',')}`);
+  }
+  return parts.join(';');
+}
