@@ -3,6 +3,7 @@ import type { Position, Range, TextEdit } from 'vscode-languageserver-types';
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './model/moduleModel';
 import type { Finding, Fix } from './rules/types';
+import { lineStartsOf } from './sourceText';
 
 export function rangeOf(node: Node): Range {
   return {
@@ -92,8 +93,7 @@ export function safeFixEdits(findings: Finding[]): { edits: TextEdit[]; applied:
 
 /** Applies non-overlapping edits (positions in UTF-16 units, as LSP and tree-sitter use them). */
 export function applyEdits(source: string, edits: TextEdit[]): string {
-  const lineStarts = [0];
-  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineStarts = lineStartsOf(source);
   const offset = (p: Position) => Math.min((lineStarts[p.line] ?? source.length) + p.character, source.length);
   const sorted = [...edits].sort((a, b) => comparePositions(b.range.start, a.range.start));
   let text = source;

@@ -9,6 +9,7 @@ import type { ModuleModel } from './model/moduleModel';
 import type { ModuleSummary } from './model/summary';
 import { sameInterface } from './model/workspaceIndex';
 import { reachOf, RULES } from './rules/registry';
+import { partitionPoint } from './sorted';
 import type { Finding, Fix } from './rules/types';
 
 /** A top-level statement, as plain data: the trees it came from are gone by the next edit. */
@@ -186,16 +187,7 @@ function topLevelStatements(model: ModuleModel): Statement[] {
 
 /** The module scope's bindings in order, each with its kind, import target and the index of the statement holding it. */
 function bindingsKey(model: ModuleModel, statements: readonly Statement[]): string {
-  const statementAt = (offset: number) => {
-    let low = 0;
-    let high = statements.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (statements[mid].start <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low;
-  };
+  const statementAt = (offset: number) => Math.max(0, partitionPoint(statements, (s) => s.start <= offset) - 1);
   const parts: string[] = [];
   for (const [name, list] of model.moduleScope.bindings) {
     parts.push(`${name}=${list.map((b) => `${b.kind}${b.kind === 'import' ? `(${b.target})` : ''}@${statementAt(b.node.startIndex)}`).join(',')}`);

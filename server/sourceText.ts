@@ -32,3 +32,10 @@ export function decodePythonSource(bytes: Buffer): DecodedSource {
     return { text: new TextDecoder('utf-8').decode(body), lossy: true };
   }
 }
+
+/** Offsets where lines start: index n holds the offset of line n (zero-based). */
+export function lineStartsOf(source: string): number[] {
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}

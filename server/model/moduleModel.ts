@@ -2,6 +2,8 @@
 // functions and classes, and resolution of names, attributes and calls to canonical dotted names.
 import type { Node, Tree } from 'web-tree-sitter';
 import type { CallRef, ClassSummary, FunctionSummary, ModuleSummary, SymbolSummary } from './summary';
+import { lineStartsOf } from '../sourceText';
+import { partitionPoint } from '../sorted';
 import type { WorkspaceIndex } from './workspaceIndex';
 import { KNOWN_RETURN_TYPES } from './knownTypes';
 
@@ -133,14 +135,8 @@ export class ModuleModel {
   /** Zero-based line and UTF-16 column of a source offset. */
   positionAt(index: number): { line: number; character: number } {
     const starts = (this.lineStarts ??= lineStartsOf(this.source));
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid] <= index) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low, character: index - starts[low] };
+    const line = Math.max(0, partitionPoint(starts, (start) => start <= index) - 1);
+    return { line, character: index - starts[line] };
   }
 
   private lineStarts?: number[];
@@ -188,16 +184,7 @@ export class ModuleModel {
   scopeAt(node: Node): Scope {
     const position = node.startIndex;
     const scopes = this.scopesInOrder;
-    let low = 0;
-    let high = scopes.length - 1;
-    let candidate = -1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      if (scopes[mid].node.startIndex <= position) {
-        candidate = mid;
-        low = mid + 1;
-      } else high = mid - 1;
-    }
+    const candidate = partitionPoint(scopes, (scope) => scope.node.startIndex <= position) - 1;
     for (let s: Scope | undefined = candidate >= 0 ? scopes[candidate] : undefined; s && s.kind !== 'module'; s = s.parent) {
       const inside = s.node.startIndex <= position && position < s.end && s.node.id !== node.id;
       if (inside) return s;
@@ -1238,24 +1225,7 @@ function latestBefore(bindings: Binding[], at: Node): Binding {
   return best ?? bindings[0];
 }
 
-/** Offsets where lines start. */
-/** The items of a list in source order (by `startOf`) that start in [start, end), found by binary search. */
+/** The items of a list in source order (by `startOf`) that start in [start, end). */
 function sliceByStart<T>(items: readonly T[], startOf: (item: T) => number, start: number, end: number): T[] {
-  const firstAtOrAfter = (offset: number) => {
-    let low = 0;
-    let high = items.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (startOf(items[mid]) < offset) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  };
-  return items.slice(firstAtOrAfter(start), firstAtOrAfter(end));
-}
-
-function lineStartsOf(source: string): number[] {
-  const starts = [0];
-  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
+  return items.slice(partitionPoint(items, (item) => startOf(item) < start), partitionPoint(items, (item) => startOf(item) < end));
 }
