@@ -38,9 +38,8 @@ import { decodePythonSource } from './sourceText';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new Map<string, PythonDocument>();
-const states = new Map<string, DocumentState>();
-/** Each open document's last lint, which the next one reuses where the edit left statements alone. */
-const lintStates = new Map<string, LintState>();
+/** Each open document's last analysis, with what its lint leaves for the next one (undefined if a rule failed). */
+const states = new Map<string, DocumentState & { lint?: LintState }>();
 const index = new WorkspaceIndex();
 const pyproject = new PyprojectLocator();
 let settings: ServerSettings = {};
@@ -96,11 +95,9 @@ function analyzeNow(parser: Parser, doc: PythonDocument): DocumentState {
   const tree = doc.currentTree(parser);
   const { model, indexChanged } = buildModel(tree, doc.source, doc.path, index);
   const config = configFor(doc.path);
-  const { findings, failures, state: lintState } = lintIncrementally(model, config, lintStates.get(doc.uri));
-  if (lintState) lintStates.set(doc.uri, lintState);
-  else lintStates.delete(doc.uri);
+  const { findings, failures, state: lint } = lintIncrementally(model, config, states.get(doc.uri)?.lint);
   for (const failure of failures) connection.console.error(`${failure.code} failed on ${doc.uri}: ${(failure.error as Error).stack ?? failure.error}`);
-  const state = { uri: doc.uri, version: doc.version, model, findings };
+  const state = { uri: doc.uri, version: doc.version, model, findings, lint };
   states.set(doc.uri, state);
   if (indexChanged) scheduleDependants(doc.uri);
   return state;
@@ -131,7 +128,6 @@ async function lint(uri: string): Promise<void> {
     diagnostics = analyzeNow(parser, doc).findings.map(toDiagnostic);
   } catch (e) {
     states.delete(uri);
-    lintStates.delete(uri);
     if (e instanceof ParseError || e instanceof ConfigError) {
       diagnostics = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, message: `Asyncio Lens skipped this file: ${e.message}` }];
     } else {
@@ -268,7 +264,6 @@ connection.onDidCloseTextDocument(
     const doc = documents.get(textDocument.uri);
     documents.delete(textDocument.uri);
     states.delete(textDocument.uri);
-    lintStates.delete(textDocument.uri);
     doc?.dropTree();
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     // The index goes back to what is on disk.
