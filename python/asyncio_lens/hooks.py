@@ -61,9 +61,10 @@ def install(monitor):
     now = time.time
     internal = frames._internal_cache
     is_internal = frames.is_internal
-    task_ids = monitor.task_ids
     loop_state = monitor.loop_state
     task_id = monitor.task_id
+    new_task_id = monitor.new_task_id
+    start_run = monitor.start_run
     creation_stack = monitor.creation_stack
     on_done = monitor.on_task_done
     callback_context = monitor.callback_context
@@ -98,7 +99,6 @@ def install(monitor):
                 state = loop._asyncio_lens_state  # set by Monitor.loop_state
             except AttributeError:
                 state = loop_state(loop)
-            records = state.records
             try:
                 frame = getframe(2)
             except ValueError:  # called from C with no Python code above
@@ -114,6 +114,16 @@ def install(monitor):
                     last_site_code = code
                     break
                 frame = frame.f_back
+            if state.done_budget <= 0 and call is None and frame is not None and not creation_stack:
+                # The common case: one address appended to the open run (see monitor.Run).
+                offset = frame.f_lasti
+                if code is state.run_code and parent is state.run_parent and offset == state.run_offset:
+                    state.run_append(id(task))
+                else:
+                    start_run(state, parent, code, offset, id(task))
+                return task
+            # A record of its own: a done callback now (the first tasks of each interval, so that short-lived
+            # ones reach the finished history), an eager task, a creation stack, or no site outside asyncio.
             if parent is None:
                 parent_id = None
             elif factory_may_run_tasks and state.constructing and parent is not state.constructing[-1][0]:
@@ -124,18 +134,17 @@ def install(monitor):
                     outer[1] = monitor.adopt(parent)
                 parent_id = outer[1][R_ID]
             else:
-                known = records.get(id(parent))
-                parent_id = known[R_ID] if known is not None else task_id(parent)
+                parent_id = task_id(parent)
             hooked = state.done_budget > 0
             if hooked:
                 state.done_budget -= 1
                 task.add_done_callback(on_done, context=callback_context)
-            lens_id = call[1][R_ID] if call is not None and call[1] is not None else next(task_ids)
+            lens_id = call[1][R_ID] if call is not None and call[1] is not None else new_task_id()
             if frame is None:  # only asyncio's and the adapter's frames (asyncio.run's main task)
-                records[id(task)] = (lens_id, parent_id, None, None, now(), None, hooked)
+                state.put_record(id(task), (lens_id, parent_id, None, None, now(), None, hooked))
             else:  # a flat tuple: see monitor.R_ID
-                records[id(task)] = (lens_id, parent_id, code, frame.f_lasti, now(),
-                                     tuple(frames.outer_stack(frame)) if creation_stack else None, hooked)
+                state.put_record(id(task), (lens_id, parent_id, code, frame.f_lasti, now(),
+                                            tuple(frames.outer_stack(frame)) if creation_stack else None, hooked))
         except Exception as error:
             _internal_error("create_task hook", error)
         return task

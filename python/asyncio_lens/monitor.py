@@ -4,6 +4,7 @@ Threads: snapshot collection and commands that touch tasks run on the loop's own
 thread only reads a few attributes and the loop thread's stack; findings may be raised from finalizers anywhere."""
 
 import asyncio
+import bisect
 import collections
 import contextvars
 import itertools
@@ -77,14 +78,24 @@ def _task_refs():
     return None
 
 
-# Per-task record in LoopState.records, keyed by id(task): a flat tuple of values the garbage collector does not
-# track (code objects included), so that it stops tracking the tuple at its first pass (a nested tuple can survive
-# into older generations and make every collection slower) = (lens id, creator's lens id, creation site's code
-# object and instruction offset (see frames.line_at), created at (time.time()), creation stack, has done callback).
-# It holds no reference to the task: the entry is overwritten when a new task reuses the address. Records live in
-# two generations (LoopState.records, where the hook writes, and LoopState.previous_records): each snapshot starts a
-# new generation, carries the records of the live tasks it sees into it, and drops the generation before. So pruning
-# costs no Python-level step per finished task (a spawn-heavy program creates 100,000 tasks an interval).
+# Per-task record = (lens id, creator's lens id, creation site's code object and instruction offset (see
+# frames.line_at), created at (time.time()), creation stack, has done callback): a flat tuple of values the garbage
+# collector does not track (code objects included), so that it stops tracking the tuple at its first pass (a nested
+# tuple can survive into older generations and make every collection slower). It holds no reference to the task.
+#
+# Most tasks are created in bursts: one creator, one line. The create_task hook appends such a task's address (an
+# int) to the open Run of its loop and creates no record: a record costs a tuple, a dict insert and a clock read per
+# task, which was most of the adapter's overhead on spawn-heavy programs. Before any lookup, LoopState.sync indexes
+# the addresses added since the last sync in bulk (C-level: no Python step and no object per task but its id),
+# giving them the next lens ids in creation order; a lookup then builds the record from the id and its run. Tasks
+# that need more (a done callback at creation, an eager task, a creation stack) get a record of their own right
+# away, after a sync, so that the order of creation decides which task an address belongs to now.
+#
+# LoopState.records maps id(task) -> lens id (indexed from a run; `chunks` finds the run) or record (created
+# directly, or carried over by a snapshot). Records live in two generations (LoopState.records, where new ones go, and
+# LoopState.previous_records): each snapshot starts a new generation, carries the records of the live tasks it sees
+# into it, and drops the generation before, with the runs only it referred to. So pruning costs no Python-level step
+# per finished task (a spawn-heavy program creates 100,000 tasks an interval).
 R_ID, R_PARENT, R_CODE, R_OFFSET, R_CREATED_AT, R_CREATION_STACK, R_HOOKED = range(7)
 #
 # LoopState.views: id(task) -> entry (see Monitor._describe: the lens id first, then atomic values and tuples of
@@ -99,6 +110,44 @@ def _entry_record(entry):
     return entry[-1]
 
 
+class Run:
+    """Tasks created one after another by one creator at one line within one watchdog tick (see LoopState.runs)."""
+
+    __slots__ = ("addresses", "parent_id", "code", "offset", "created_at")
+
+    def __init__(self, address, parent_id, code, offset, created_at):
+        self.addresses = [address]
+        self.parent_id = parent_id
+        self.code = code
+        self.offset = offset
+        self.created_at = created_at
+
+    def record(self, lens_id):
+        return (lens_id, self.parent_id, self.code, self.offset, self.created_at, None, False)
+
+
+class Chunks:
+    """Which run gave a lens id: the first id of each bulk of addresses indexed, ascending, and its run."""
+
+    __slots__ = ("firsts", "runs")
+
+    def __init__(self):
+        self.firsts = []
+        self.runs = []
+
+    def add(self, first, run):
+        self.firsts.append(first)
+        self.runs.append(run)
+
+    def record(self, lens_id):
+        index = bisect.bisect_right(self.firsts, lens_id) - 1
+        return self.runs[index].record(lens_id) if index >= 0 else None
+
+    def extend(self, later):
+        self.firsts += later.firsts
+        self.runs += later.runs
+
+
 def record_site(record):
     code = record[R_CODE]
     return (code.co_filename, line_at(code, record[R_OFFSET]), code.co_name) if code is not None else None
@@ -111,9 +160,11 @@ class LoopState:
         "lag", "max_lag", "records", "previous_records", "constructing", "done_budget", "views", "waiters",
         "finished", "finished_new", "last_seq", "since_full", "collect_cpu", "collecting", "origin_tracking_applied",
         "force_full", "lock", "stall_key", "stall_since", "blocked",
+        "runs", "synced_runs", "synced_entries", "sync_lock", "sync_owner", "reserve_ids", "chunks", "previous_chunks",
+        "run_code", "run_parent", "run_offset", "run_append",
     )
 
-    def __init__(self, lens_id, loop):
+    def __init__(self, lens_id, loop, reserve_ids):
         self.id = lens_id
         self.ref = weakref.ref(loop)
         self.class_name = type(loop).__name__
@@ -126,6 +177,21 @@ class LoopState:
         self.lag = 0.0
         self.max_lag = 0.0
         self.records = {}
+        # Runs (see Run) in creation order, from the first one the previous generation refers to. The first
+        # `synced_runs` runs and `synced_entries` addresses of the next are indexed in `records`. Only the holder of
+        # `sync_lock` (the thread `sync_owner`) reads or moves them.
+        self.runs = []
+        self.synced_runs = 0
+        self.synced_entries = 0
+        self.sync_lock = threading.Lock()
+        self.sync_owner = None
+        self.reserve_ids = reserve_ids  # Monitor.reserve_task_ids
+        self.chunks = Chunks()  # for the lens ids in `records`
+        self.previous_chunks = Chunks()  # for those in `previous_records`
+        # The open run: the create_task hook appends to it while creator, code and offset repeat. run_code is None
+        # when there is none (the watchdog closes the run at every tick, which bounds creation-time error and how
+        # long run_parent refers to the creator).
+        self.close_run()
         self.constructing = []  # see hooks.create_task
         self.done_budget = HOOK_DONE_LIMIT
         self.previous_records = {}
@@ -145,8 +211,110 @@ class LoopState:
         self.stall_since = 0.0
         self.blocked = None
 
+    def close_run(self):
+        """Loop thread (or at creation)."""
+        self.run_code = None
+        self.run_parent = None
+        self.run_offset = None
+        self.run_append = None
+
+    def end_run_tick(self):
+        """Watchdog thread: the next task starts a new run. Only the fields the hook tests are cleared, so that a
+        hook that already passed the test still appends to the run it matched."""
+        self.run_code = None
+        self.run_parent = None
+
+    def open_run(self, run, parent):
+        """Loop thread: tasks from `parent` at run.code/run.offset go to `run` from now on."""
+        self.runs.append(run)
+        self.run_parent = parent
+        self.run_offset = run.offset
+        self.run_append = run.addresses.append
+        self.run_code = run.code  # last: the hook tests it first
+
+    def sync(self):
+        """Indexes the addresses added to runs since the last sync, in creation order. False when this thread is
+        inside a sync already (a finalizer run by the garbage collector): lookups then scan the runs."""
+        me = threading.get_ident()
+        if self.sync_owner == me:
+            return False
+        with self.sync_lock:
+            self.sync_owner = me
+            try:
+                self._sync_locked()
+            finally:
+                self.sync_owner = None
+        return True
+
+    def _sync_locked(self):
+        runs = self.runs
+        records = self.records
+        chunks = self.chunks
+        index = self.synced_runs
+        done = self.synced_entries
+        last = len(runs) - 1
+        while index <= last:
+            run = runs[index]
+            addresses = run.addresses
+            count = len(addresses)  # the open run keeps growing: the rest goes next time
+            if done < count:
+                first = self.reserve_ids(count - done)
+                chunks.add(first, run)
+                records.update(zip(itertools.islice(addresses, done, count), range(first, first + count - done)))
+            if index == last:
+                done = count
+                break
+            index += 1
+            done = 0
+        self.synced_runs = index
+        self.synced_entries = done
+
     def record_at(self, address):
-        return self.records.get(address) or self.previous_records.get(address)
+        if not self.sync():
+            # Nested in a sync: the newest run holding the address (the task has no id yet), else the index.
+            for run in reversed(self.runs):
+                if address in run.addresses:
+                    return run.record(None)
+        return self.indexed_record(address)
+
+    def indexed_record(self, address):
+        """The record at `address` as indexed so far (see sync)."""
+        found = self.records.get(address)
+        chunks = self.chunks
+        if found is None:
+            found = self.previous_records.get(address)
+            chunks = self.previous_chunks
+        if found is None or type(found) is tuple:
+            return found
+        return chunks.record(found)
+
+    def put_record(self, address, record):
+        """A record created now: indexed after the runs before it, so that it is the latest at its address."""
+        self.sync()
+        self.records[address] = record
+
+    def new_generation(self):
+        """Loop thread, at a snapshot: records go to a fresh generation from now on. Returns the one before."""
+        with self.sync_lock:
+            self.sync_owner = threading.get_ident()
+            try:
+                self._sync_locked()
+                previous = self.records
+                self.previous_records, self.records = previous, {}
+                self.previous_chunks, self.chunks = self.chunks, Chunks()
+                del self.runs[:self.synced_runs]  # indexed: found through previous_chunks (the last may be open)
+                self.synced_runs = 0
+            finally:
+                self.sync_owner = None
+        return previous
+
+    def restore_generation(self, previous):
+        """After a failed collection: back to one generation, so that no live task's record is dropped."""
+        with self.sync_lock:
+            previous.update(self.records)
+            self.records = previous
+            self.previous_chunks.extend(self.chunks)  # later ids
+            self.chunks = self.previous_chunks
 
     def info(self):
         return {
@@ -274,7 +442,8 @@ class Monitor:
         self.on_task_done = self._task_done  # bound once: the create_task hook adds it to many tasks
         self.loops = {}  # id(loop) -> LoopState
         self.loops_by_id = {}  # lens loop id -> LoopState
-        self.task_ids = itertools.count(1)
+        self.next_task_id = 1
+        self.task_id_lock = threading.Lock()  # loops in several threads take ids
         self.loop_ids = itertools.count(1)
         self.finding_ids = itertools.count(1)
         self.snapshot_seq = itertools.count(1)
@@ -290,7 +459,7 @@ class Monitor:
             return state
         state = self.loops.get(id(loop))
         if state is None or state.ref() is not loop:
-            state = LoopState(next(self.loop_ids), loop)
+            state = LoopState(next(self.loop_ids), loop, self.reserve_task_ids)
             self.loops[id(loop)] = state
             self.loops_by_id[state.id] = state
             try:
@@ -324,6 +493,7 @@ class Monitor:
         if state is None or not state.running:
             return
         state.running = False
+        state.close_run()
         self._end_block(state, time.monotonic())
         self.channel.emit({"type": "loop", "event": "stopped", "time": _wall_ms(), "loop": state.info()})
 
@@ -394,9 +564,24 @@ class Monitor:
         """A fresh record for a task not (yet) seen by the create_task hook: created with asyncio.Task(...), or an
         eager task creating tasks before its own create_task returned (any record at its address is stale)."""
         state = self.loop_state(task.get_loop())
-        record = (next(self.task_ids), None, None, None, _time(), None, False)
-        state.records[id(task)] = record
+        record = (self.new_task_id(), None, None, None, _time(), None, False)
+        state.put_record(id(task), record)
         return record
+
+    def reserve_task_ids(self, count):
+        """The first of `count` new consecutive lens ids."""
+        with self.task_id_lock:
+            first = self.next_task_id
+            self.next_task_id = first + count
+        return first
+
+    def new_task_id(self):
+        return self.reserve_task_ids(1)
+
+    def start_run(self, state, parent, code, offset, address):
+        """create_task hook: the first of a run of tasks (see Run)."""
+        parent_id = None if parent is None else self.task_id(parent)
+        state.open_run(Run(address, parent_id, code, offset, _time()), parent)
 
     def _task_done(self, task):
         state = self.known_state(task.get_loop())
@@ -547,8 +732,7 @@ class Monitor:
         changed = []
         replaced = []
         owner_of_future = {}
-        previous = state.records
-        state.previous_records, state.records = previous, {}  # the generation of the tasks created from now on
+        previous = state.new_generation()  # the generation of the tasks created from now on
         completed = False
         try:
             yield from self._collect_tasks(state, loop, tasks, refs, current, by_future, budget,
@@ -560,9 +744,8 @@ class Monitor:
             records.update(zip(carried, map(_entry_record, map(views.__getitem__, carried))))
             completed = True
         finally:
-            if not completed:  # back to one generation, so that no live task's record is dropped
-                previous.update(state.records)
-                state.records = previous
+            if not completed:
+                state.restore_generation(previous)
         full = (force_full or state.force_full or state.last_seq is None or len(views) <= DELTA_MIN_TASKS
                 or state.since_full + 1 >= FULL_EVERY)
         if full:
@@ -612,8 +795,9 @@ class Monitor:
         """Generator (part of _collect): describes the live tasks of `loop` into the last five arguments."""
         old_views = state.views
         old_waiters = state.waiters
-        records_get = state.records.get
-        previous_get = state.previous_records.get
+        # Every task in `tasks` existed before this collection's new generation began, and each is alive while
+        # described: no newer record can hide at its address, so the index needs no sync here.
+        indexed_record = state.indexed_record
         loop_id = state.id
         new_weakref = weakref.ref
         on_done = self.on_task_done
@@ -640,7 +824,7 @@ class Monitor:
                         if waiter_address in by_future:
                             owner_of_future[waiter_address] = seen[0]
                         continue
-                record = records_get(address) or previous_get(address)
+                record = indexed_record(address)
                 if record is None:
                     record = self.adopt(task)
                 if (seen is None or seen[0] != record[R_ID]) and not record[R_HOOKED]:

@@ -162,6 +162,31 @@ class FindingTest(TempDirTestCase):
         self.assertEqual(report["location"]["line"], line_of(path, "# ORPHAN"))
         self.assertEqual(report["coro"], "stuck")
 
+    def test_tasks_destroyed_while_pending_after_a_burst(self):
+        # Beyond the first tasks of an interval, tasks are recorded in runs (monitor.Run): a finalizer's lookup
+        # must find each one's own id and creation site there too.
+        result, messages, path = self.record_run("""
+            import asyncio, gc
+
+            async def stuck():
+                await asyncio.get_running_loop().create_future()
+
+            async def main():
+                for _ in range(300):
+                    asyncio.create_task(stuck())  # ORPHANS
+                await asyncio.sleep(0.05)
+
+            loop = asyncio.new_event_loop()
+            loop.run_until_complete(main())
+            loop.close()
+            gc.collect()
+        """)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        reports = findings(messages, "destroyed-pending")
+        self.assertEqual(len(reports), 300)
+        self.assertEqual({report["location"]["line"] for report in reports}, {line_of(path, "# ORPHANS")})
+        self.assertEqual(len({report["taskId"] for report in reports if report["taskId"] is not None}), 300)
+
     def test_tasks_pending_when_main_returns(self):
         result, messages, path = self.record_run("""
             import asyncio

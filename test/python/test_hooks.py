@@ -147,6 +147,62 @@ class LoopHookTest(TempDirTestCase):
                 self.assertEqual(tasks[task["parent"]]["coro"], "on_own_loop" if name == "own-loop" else "main")
         self.assertEqual(by_name["from-sync"]["created"]["function"], "spawn_from_sync")
 
+    def test_tasks_created_in_bursts_keep_their_creator_site_and_creation_time(self):
+        # Past the first tasks of an interval, a burst from one creator and line is recorded as a run (monitor.Run):
+        # one address per task, ids given in bulk, and one creation time per watchdog tick.
+        result, messages, path = self.record_run("""
+            import asyncio, time
+            from asyncio_lens import monitor
+
+            runs = []
+            make_run = monitor.Run.__init__
+            def counting_run(self, *args):
+                runs.append(self)
+                make_run(self, *args)
+            monitor.Run.__init__ = counting_run
+
+            async def child(event):
+                await event.wait()
+
+            async def spawner(event, tasks):
+                tasks += [asyncio.create_task(child(event), name="s%d" % i) for i in range(300)]  # SPAWNER-BURST
+                await event.wait()
+
+            async def main():
+                event = asyncio.Event()
+                tasks = [asyncio.create_task(child(event), name="m%d" % i) for i in range(300)]  # MAIN-BURST
+                tasks.append(asyncio.create_task(spawner(event, tasks), name="spawner"))
+                await asyncio.sleep(0)
+                for i in range(100):
+                    tasks.append(asyncio.create_task(child(event), name="x%d" % i))  # SITE-X
+                    tasks.append(asyncio.create_task(child(event), name="y%d" % i))  # SITE-Y
+                for i in range(300):
+                    tasks.append(asyncio.create_task(child(event), name="t%d" % i))  # TIMED
+                    if i == 259:
+                        time.sleep(0.2)  # the same burst goes on after some watchdog ticks
+                await asyncio.sleep(0.6)  # a snapshot sees them all
+                event.set()
+                await asyncio.gather(*tasks)
+                print(sum(len(run.addresses) for run in runs))
+
+            asyncio.run(main())
+        """)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertGreater(int(result.stdout), 500, "most tasks went through runs")
+        tasks = final_tasks(messages)
+        by_name = {task["name"]: task for task in tasks.values()}
+        expected = [("m%d", 300, "# MAIN-BURST", "main"), ("s%d", 300, "# SPAWNER-BURST", "spawner"),
+                    ("x%d", 100, "# SITE-X", "main"), ("y%d", 100, "# SITE-Y", "main"), ("t%d", 300, "# TIMED", "main")]
+        for pattern, count, marker, creator in expected:
+            with self.subTest(tasks=pattern):
+                for i in range(count):
+                    task = by_name[pattern % i]
+                    self.assertEqual(task["created"]["line"], line_of(path, marker))
+                    self.assertEqual(tasks[task["parent"]]["coro"], creator)
+        self.assertEqual(len(tasks), len(by_name), "one id per task")
+        # Same creator and line, 200 ms apart: a run ends at each watchdog tick (25 ms).
+        self.assertGreater(by_name["t260"]["createdAt"] - by_name["t259"]["createdAt"], 150)
+
     def test_tasks_are_not_kept_alive(self):
         result, _messages, _path = self.record_run("""
             import asyncio, gc, weakref
