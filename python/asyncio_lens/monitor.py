@@ -158,7 +158,7 @@ class LoopState:
     __slots__ = (
         "id", "ref", "class_name", "thread_id", "thread_name", "running", "next_snapshot", "beat_posted",
         "lag", "max_lag", "records", "previous_records", "constructing", "done_budget", "views", "waiters",
-        "finished", "finished_new", "last_seq", "since_full", "collect_cpu", "collecting", "origin_tracking_applied",
+        "finished", "finished_new", "last_seq", "since_full", "collect_cpu", "collecting", "collection", "origin_tracking_applied",
         "force_full", "lock", "stall_key", "stall_since", "blocked",
         "runs", "synced_runs", "synced_entries", "sync_lock", "sync_owner", "reserve_ids", "chunks", "previous_chunks",
         "run_code", "run_parent", "run_offset", "run_append",
@@ -203,6 +203,7 @@ class LoopState:
         self.since_full = 0
         self.collect_cpu = 0.0  # the loop thread's CPU seconds for the last snapshot
         self.collecting = False
+        self.collection = None  # the generator of a sliced collection under way (see Monitor.start_snapshot)
         self.origin_tracking_applied = False
         self.force_full = False
         # Watchdog state, shared with the loop thread under `lock`.
@@ -687,16 +688,20 @@ class Monitor:
         if state.collecting:
             return
         state.collecting = True
-        steps = self._collect(state, loop, force_full)
+        steps = state.collection = self._collect(state, loop, force_full)
 
         def step():
+            if state.collection is not steps:
+                return  # dropped by snapshot_now
             try:
                 next(steps)
             except StopIteration:
                 state.collecting = False
+                state.collection = None
                 return
             except Exception as error:
                 state.collecting = False
+                state.collection = None
                 self._internal_error("snapshot", error)
                 return
             # A timer, not call_soon: the loop first runs what became ready meanwhile (I/O callbacks, timers due),
@@ -706,9 +711,13 @@ class Monitor:
         step()
 
     def snapshot_now(self, state, loop, force_full=True):
-        """Synchronous collection (the loop is not running, e.g. at shutdown)."""
+        """Synchronous collection (the loop is not running, e.g. at shutdown). A sliced collection under way is
+        dropped: the loop may never run its next slice, and this one sees everything it would have."""
         if state.collecting:
-            return
+            if state.collection is None:
+                return  # a synchronous one under way
+            dropped, state.collection = state.collection, None
+            dropped.close()  # its generation of records merges back (see _collect)
         state.collecting = True
         try:
             for _ in self._collect(state, loop, force_full):

@@ -69,6 +69,30 @@ class CollectionTest(unittest.TestCase):
         self.assertEqual(resent, [earlier[0]])
         self.assertEqual(delta.header["taskCount"], monitor_module.DELTA_MIN_TASKS + 11)  # and scenario()
 
+    def test_the_closing_snapshot_is_not_lost_to_a_sliced_one_the_loop_never_finished(self):
+        async def idle(event):
+            await event.wait()
+
+        async def scenario():
+            event = asyncio.Event()
+            victim = asyncio.create_task(idle(event), name="victim")
+            await asyncio.sleep(0)
+            self.monitor.snapshot_now(self.state, self.loop)  # the victim is seen: it gets a done callback
+            crowd = [asyncio.create_task(idle(event)) for _ in range(10_000)]  # not started: each described anew
+            self.monitor.start_snapshot(self.state, self.loop, True)  # its first slice runs now
+            victim.cancel()
+            return event, crowd
+
+        event, crowd = self.loop.run_until_complete(scenario())
+        self.loop.run_until_complete(asyncio.sleep(0))  # the victim's cancellation runs, a slice or two more
+        self.assertTrue(self.state.collecting, "the sliced collection is still under way")
+        self.monitor.loop_closed(self.loop)  # as when the program ends with the loop stopped mid-collection
+        last = snapshots(self.channel)[-1]
+        self.assertIn("victim", [finished[0][1] for finished in last.finished])
+        self.assertFalse(self.state.collecting)
+        event.set()
+        self.loop.run_until_complete(asyncio.gather(*crowd))  # the dropped collection's next slice does nothing
+
     def test_records_of_finished_tasks_are_dropped_and_live_ones_keep_their_ids(self):
         async def short():
             return 1
