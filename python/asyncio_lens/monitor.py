@@ -160,7 +160,7 @@ class LoopState:
         "lag", "max_lag", "records", "previous_records", "constructing", "done_budget", "views", "waiters",
         "finished", "finished_new", "last_seq", "since_full", "collect_cpu", "collecting", "collection", "origin_tracking_applied",
         "force_full", "lock", "stall_key", "stall_since", "blocked",
-        "runs", "synced_runs", "synced_entries", "sync_lock", "sync_owner", "reserve_ids", "chunks", "previous_chunks",
+        "runs", "synced_runs", "synced_entries", "sync_lock", "syncing", "reserve_ids", "chunks", "previous_chunks",
         "run_code", "run_parent", "run_offset", "run_append",
     )
 
@@ -178,13 +178,13 @@ class LoopState:
         self.max_lag = 0.0
         self.records = {}
         # Runs (see Run) in creation order, from the first one the previous generation refers to. The first
-        # `synced_runs` runs and `synced_entries` addresses of the next are indexed in `records`. Only the holder of
-        # `sync_lock` (the thread `sync_owner`) reads or moves them.
+        # `synced_runs` runs and `synced_entries` addresses of the next are indexed in `records`. Only code run by
+        # `_exclusively` reads or moves them.
         self.runs = []
         self.synced_runs = 0
         self.synced_entries = 0
-        self.sync_lock = threading.Lock()
-        self.sync_owner = None
+        self.sync_lock = threading.RLock()
+        self.syncing = False
         self.reserve_ids = reserve_ids  # Monitor.reserve_task_ids
         self.chunks = Chunks()  # for the lens ids in `records`
         self.previous_chunks = Chunks()  # for those in `previous_records`
@@ -233,19 +233,23 @@ class LoopState:
         self.run_append = run.addresses.append
         self.run_code = run.code  # last: the hook tests it first
 
-    def sync(self):
-        """Indexes the addresses added to runs since the last sync, in creation order. False when this thread is
-        inside a sync already (a finalizer run by the garbage collector): lookups then scan the runs."""
-        me = threading.get_ident()
-        if self.sync_owner == me:
-            return False
+    def _exclusively(self, action):
+        """Runs action() holding the index: other threads wait. Returns False without running it when this thread
+        is inside already (a finalizer run by the garbage collector in the middle of it)."""
         with self.sync_lock:
-            self.sync_owner = me
+            if self.syncing:
+                return False
+            self.syncing = True
             try:
-                self._sync_locked()
+                action()
             finally:
-                self.sync_owner = None
+                self.syncing = False
         return True
+
+    def sync(self):
+        """Indexes the addresses added to runs since the last sync, in creation order. False when nested (see
+        _exclusively): lookups then scan the runs."""
+        return self._exclusively(self._sync_locked)
 
     def _sync_locked(self):
         runs = self.runs
@@ -296,26 +300,29 @@ class LoopState:
 
     def new_generation(self):
         """Loop thread, at a snapshot: records go to a fresh generation from now on. Returns the one before."""
-        with self.sync_lock:
-            self.sync_owner = threading.get_ident()
-            try:
-                self._sync_locked()
-                previous = self.records
-                self.previous_records, self.records = previous, {}
-                self.previous_chunks, self.chunks = self.chunks, Chunks()
-                del self.runs[:self.synced_runs]  # indexed: found through previous_chunks (the last may be open)
-                self.synced_runs = 0
-            finally:
-                self.sync_owner = None
-        return previous
+        previous = []
+
+        def swap():
+            self._sync_locked()
+            previous.append(self.records)
+            self.previous_records, self.records = self.records, {}
+            self.previous_chunks, self.chunks = self.chunks, Chunks()
+            del self.runs[:self.synced_runs]  # indexed: found through previous_chunks (the last may be open)
+            self.synced_runs = 0
+
+        self._exclusively(swap)
+        return previous[0]
 
     def restore_generation(self, previous):
         """After a failed collection: back to one generation, so that no live task's record is dropped."""
-        with self.sync_lock:
+
+        def merge():
             previous.update(self.records)
             self.records = previous
             self.previous_chunks.extend(self.chunks)  # later ids
             self.chunks = self.previous_chunks
+
+        self._exclusively(merge)
 
     def info(self):
         return {
