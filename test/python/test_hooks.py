@@ -180,7 +180,7 @@ class LoopHookTest(TempDirTestCase):
                     tasks.append(asyncio.create_task(child(event), name="t%d" % i))  # TIMED
                     if i == 259:
                         time.sleep(0.2)  # the same burst goes on after some watchdog ticks
-                await asyncio.sleep(1.1)  # snapshots (every 500 ms) see them all
+                await asyncio.sleep(0.3)  # snapshots (every 50 ms here) see them all
                 event.set()
                 await asyncio.gather(*tasks)
                 print(sum(len(run.addresses) for run in runs))
