@@ -300,6 +300,18 @@ describe('incremental analysis (the server path) matches a fresh analysis', () =
       edit: { line: 8, from: 'print(1)', to: 'print(loop)' },
     },
     {
+      name: "an attribute's class changes in __init__ (other defs resolve calls through it)",
+      source:
+        'import time\n\n\nclass Fast:\n    def close(self):\n        pass\n\n\nclass Slow:\n    def close(self):\n        time.sleep(1)\n\n\nclass Holder:\n    def __init__(self):\n        self.conn = Fast()\n\n\nasync def main():\n    Holder().conn.close()\n',
+      edit: { line: 15, from: 'Fast()', to: 'Slow()' },
+    },
+    {
+      name: "a def's return annotation changes class (other defs resolve calls through it)",
+      source:
+        'import time\n\n\nclass Fast:\n    def close(self):\n        pass\n\n\nclass Slow:\n    def close(self):\n        time.sleep(1)\n\n\ndef make() -> Fast:\n    return Fast()\n\n\nasync def main():\n    make().close()\n',
+      edit: { line: 13, from: '-> Fast', to: '-> Slow' },
+    },
+    {
       name: 'a nested class gets an async method',
       source: 'class Outer:\n    class Inner:\n        def run(self):\n            pass\n\n\nasync def main():\n    if Outer.Inner().run():\n        pass\n',
       edit: { line: 2, from: 'def run', to: 'async def run' },
