@@ -4,6 +4,7 @@ import type { LintConfig } from './config';
 import { rangeOf } from './fixes';
 import { ModuleModel } from './model/moduleModel';
 import { moduleNameForPath } from './model/moduleName';
+import type { ModuleSummary } from './model/summary';
 import type { WorkspaceIndex } from './model/workspaceIndex';
 import { parse } from './parser';
 import { RULES } from './rules/registry';
@@ -22,11 +23,20 @@ export interface Analysis {
   failures: RuleFailure[];
 }
 
-/** Builds the model of one file and records its summary in the index; returns whether other files may be affected. */
-export function buildModel(tree: Tree, source: string, path: string, index: WorkspaceIndex): { model: ModuleModel; indexChanged: boolean } {
+/**
+ * Builds the model of one file and records its summary in the index; returns whether other files may be affected.
+ * `summarize` computes the summary (the server's path keeps parts of the previous one, server/incrementalLint.ts).
+ */
+export function buildModel(
+  tree: Tree,
+  source: string,
+  path: string,
+  index: WorkspaceIndex,
+  summarize: (model: ModuleModel) => ModuleSummary = (model) => model.summary(),
+): { model: ModuleModel; indexChanged: boolean } {
   const identity = moduleNameForPath(path);
   const model = new ModuleModel(tree, source, identity.name, path, identity.isPackageInit, index).finish();
-  const indexChanged = index.update(model.summary());
+  const indexChanged = index.update(summarize(model));
   return { model, indexChanged };
 }
 

@@ -1,13 +1,15 @@
 // Statement-level re-lint for the language server. After an edit confined to one top-level def or class that left
 // the module's interface alone, the statement-local rules (server/rules/registry.ts) re-check only that statement,
 // and their findings in every other statement are carried over from the previous lint, moved down or up by the lines
-// the edit added or removed. Module-wide rules always run in full, and anything else is linted in full. The result
-// must equal a full lint exactly: test/unit/incremental-analysis.test.ts compares the two on random edit sequences.
+// the edit added or removed. Module-wide rules always run in full, and anything else is linted in full. The module's
+// summary for the workspace index is kept the same way (`buildModelIncrementally`). The result must equal a full lint
+// exactly: test/unit/incremental-analysis.test.ts compares the two, summaries included, on random edit sequences.
 import type { LintConfig } from './config';
-import { runRule, sortFindings, type RuleFailure } from './engine';
+import type { Tree } from 'web-tree-sitter';
+import { buildModel, runRule, sortFindings, type RuleFailure } from './engine';
 import type { ModuleModel } from './model/moduleModel';
-import type { ModuleSummary } from './model/summary';
-import { sameInterface } from './model/workspaceIndex';
+import type { ClassSummary, FunctionSummary, ModuleSummary, SymbolSummary } from './model/summary';
+import { sameInterface, type WorkspaceIndex } from './model/workspaceIndex';
 import { reachOf, RULES } from './rules/registry';
 import { partitionPoint } from './sorted';
 import type { Finding, Fix } from './rules/types';
@@ -59,7 +61,8 @@ export function lintIncrementally(model: ModuleModel, config: LintConfig, previo
   for (const rule of RULES) {
     const reach = reachOf(rule);
     const local = reach !== 'module';
-    if (!reuse || reach === 'module' || (reach === 'statement-same-lines' && reuse.lineShift !== 0)) {
+    const statementOnly = reach === 'statement' || (reach === 'statement-same-lines' && reuse?.lineShift === 0) || (reach === 'statement-same-calls' && reuse?.sameCalls);
+    if (!reuse || !statementOnly) {
       const own: Finding[] = [];
       runRule(rule, model, config, own, failures);
       findings.push(...own);
@@ -91,21 +94,58 @@ interface Reuse {
   carried: Map<string, Finding[]>;
   /** Lines added (or, negative, removed) by the edit. */
   lineShift: number;
+  /** Every function of the module calls what it called before (the index's generation did not move). */
+  sameCalls: boolean;
 }
 
 const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
+/** The one top-level def or class an edit changed, matched against the previous lint's statements. */
+interface EditedStatement {
+  was: Statement;
+  now: Statement;
+  /** Lines added (or, negative, removed) by the edit. */
+  lineShift: number;
+}
+
 function reusable(previous: LintState, model: ModuleModel, config: LintConfig, statements: Statement[], bindings: string): Reuse | undefined {
-  if (previous.config !== config || previous.bindings !== bindings) return undefined;
+  if (previous.config !== config) return undefined;
+  const match = matchStatements(previous, model, statements, bindings);
+  if (!match) return undefined;
   // Other modules are as they were: the only index change since, if any, is this module's own update.
   const summary = ownSummary(model);
   if (!summary || !sameInterface(previous.summary, summary, false)) return undefined;
-  if (model.index.generation !== previous.generation + (sameInterface(previous.summary, summary) ? 0 : 1)) return undefined;
+  const sameCalls = sameInterface(previous.summary, summary);
+  if (model.index.generation !== previous.generation + (sameCalls ? 0 : 1)) return undefined;
+  const edited = match.edited;
+  if (!edited) return { carried: new Map([...previous.localFindings].map(([code, list]) => [code, [...list]])), lineShift: 0, sameCalls };
+  const { was, now, lineShift } = edited;
+  const moveLine = (line: number): number | undefined => (line < was.startLine ? line : line > was.endLine ? line + lineShift : undefined);
+  const carried = new Map<string, Finding[]>();
+  for (const [code, list] of previous.localFindings) {
+    const kept: Finding[] = [];
+    for (const finding of list) {
+      if (finding.range.start.line >= was.startLine && finding.range.start.line <= was.endLine) continue;
+      const moved = moveFinding(finding, moveLine);
+      if (!moved) return undefined;
+      kept.push(moved);
+    }
+    carried.set(code, kept);
+  }
+  return { changed: { start: now.start, end: now.end }, carried, lineShift, sameCalls };
+}
+
+/**
+ * Whether the source differs from the previous lint's by an edit confined to one top-level def or class, with the
+ * module-level bindings unchanged: `{}` for the same text, the edited statement otherwise, undefined for anything else.
+ */
+function matchStatements(previous: LintState, model: ModuleModel, statements: Statement[], bindings: string): { edited?: EditedStatement } | undefined {
+  if (previous.bindings !== bindings) return undefined;
   const before = previous.statements;
   if (before.length !== statements.length) return undefined;
   const oldSource = previous.source;
   const source = model.source;
-  if (oldSource === source) return { carried: new Map([...previous.localFindings].map(([code, list]) => [code, [...list]])), lineShift: 0 };
+  if (oldSource === source) return {};
   // The statement the edit starts in (or after): the text before it must be the same, and so must the text after it.
   let prefix = 0;
   const shorter = Math.min(oldSource.length, source.length);
@@ -123,7 +163,6 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, s
   if (k + 1 < statements.length && (before[k + 1].startLine <= was.endLine || statements[k + 1].startLine <= now.endLine)) return undefined;
   // Every other statement parsed as before (so, being the same text, is the same statement), shifted past the edit.
   const shift = source.length - oldSource.length;
-  const lineShift = now.endLine - was.endLine;
   for (let i = 0; i < statements.length; i++) {
     if (i === k) continue;
     const a = before[i];
@@ -132,19 +171,72 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, s
     if (b.type !== a.type || b.start !== a.start + offset || b.end !== a.end + offset || b.hasError !== a.hasError) return undefined;
   }
   if (!hasNoNestedClass(model, now)) return undefined;
-  const moveLine = (line: number): number | undefined => (line < was.startLine ? line : line > was.endLine ? line + lineShift : undefined);
-  const carried = new Map<string, Finding[]>();
-  for (const [code, list] of previous.localFindings) {
-    const kept: Finding[] = [];
-    for (const finding of list) {
-      if (finding.range.start.line >= was.startLine && finding.range.start.line <= was.endLine) continue;
-      const moved = moveFinding(finding, moveLine);
-      if (!moved) return undefined;
-      kept.push(moved);
+  return { edited: { was, now, lineShift: now.endLine - was.endLine } };
+}
+
+/**
+ * Summaries computed against an index whose entry for their own module had the same interface (without calls): what
+ * a function's summary resolves through its own module's index entry then holds for every later entry of that
+ * interface, so their functions and classes may be kept.
+ */
+const settledSummaries = new WeakSet<ModuleSummary>();
+
+/**
+ * `buildModel` for the server: after an edit inside one top-level def or class (the same matching as the lint's
+ * reuse), the summaries of the functions and classes of every other statement are taken from the previous lint's,
+ * moved by the lines the edit added or removed, instead of resolving all their calls again. If the module's interface
+ * turns out to have changed, the whole summary is computed again.
+ */
+export function buildModelIncrementally(
+  tree: Tree,
+  source: string,
+  path: string,
+  index: WorkspaceIndex,
+  previous: LintState | undefined,
+): ReturnType<typeof buildModel> & { keptSummaries: number } {
+  let keptSummaries = 0;
+  const built = buildModel(tree, source, path, index, (model) => {
+    const entry = index.module(model.moduleName);
+    const kept = previous && entry === previous.summary && settledSummaries.has(entry) && index.generation === previous.generation ? keptSymbols(previous, model) : undefined;
+    let summary = model.summary(kept);
+    keptSummaries = kept?.size ?? 0;
+    if (kept && !sameInterface(entry!, summary, false)) {
+      summary = model.summary();
+      keptSummaries = 0;
     }
-    carried.set(code, kept);
+    if (entry?.path === path && sameInterface(entry, summary, false)) settledSummaries.add(summary);
+    return summary;
+  });
+  return { ...built, keptSummaries };
+}
+
+/** The previous summaries of the module-level functions and classes outside the edited statement, at their new lines. */
+function keptSymbols(previous: LintState, model: ModuleModel): Map<string, SymbolSummary> | undefined {
+  const statements = topLevelStatements(model);
+  const match = matchStatements(previous, model, statements, bindingsKey(model, statements));
+  if (!match) return undefined;
+  const edited = match.edited;
+  const kept = new Map<string, SymbolSummary>();
+  for (const [name, bindings] of model.moduleScope.bindings) {
+    const last = bindings[bindings.length - 1];
+    if (last.kind !== 'function' && last.kind !== 'class') continue;
+    const at = last.node.startIndex;
+    if (edited && at >= edited.now.start && at < edited.now.end) continue;
+    const symbol = previous.summary.symbols.get(name);
+    if (symbol?.kind !== last.kind) continue;
+    kept.set(name, edited && at >= edited.now.end ? shiftedSymbol(symbol, edited.lineShift) : symbol);
   }
-  return { changed: { start: now.start, end: now.end }, carried, lineShift };
+  return kept;
+}
+
+function shiftedSymbol(symbol: FunctionSummary | ClassSummary, lines: number): SymbolSummary {
+  if (lines === 0) return symbol;
+  if (symbol.kind === 'function') return shiftedFunction(symbol, lines);
+  return { ...symbol, line: symbol.line + lines, methods: new Map([...symbol.methods].map(([name, m]) => [name, shiftedFunction(m, lines)])) };
+}
+
+function shiftedFunction(fn: FunctionSummary, lines: number): FunctionSummary {
+  return { ...fn, line: fn.line + lines, calls: fn.calls.map((c) => ({ ...c, line: c.line + lines })) };
 }
 
 /**

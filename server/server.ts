@@ -27,8 +27,8 @@ import { collectPythonFiles } from './cli/check';
 import { codeActionsFor, type DocumentState } from './codeActions';
 import { ConfigError, PyprojectLocator, resolveConfig, type LintConfig } from './config';
 import { PythonDocument } from './documents';
-import { buildModel, indexSource } from './engine';
-import { lintIncrementally, type LintState } from './incrementalLint';
+import { indexSource } from './engine';
+import { buildModelIncrementally, lintIncrementally, type LintState } from './incrementalLint';
 import { forgetPackageLayout } from './model/moduleName';
 import { WorkspaceIndex } from './model/workspaceIndex';
 import { loadParser, ParseError } from './parser';
@@ -93,9 +93,10 @@ function scheduleLint(uri: string): void {
 /** Analyses a document now and records its state; throws ParseError/ConfigError for input it cannot analyse. */
 function analyzeNow(parser: Parser, doc: PythonDocument): DocumentState {
   const tree = doc.currentTree(parser);
-  const { model, indexChanged } = buildModel(tree, doc.source, doc.path, index);
+  const previous = states.get(doc.uri)?.lint;
+  const { model, indexChanged } = buildModelIncrementally(tree, doc.source, doc.path, index, previous);
   const config = configFor(doc.path);
-  const { findings, failures, state: lint } = lintIncrementally(model, config, states.get(doc.uri)?.lint);
+  const { findings, failures, state: lint } = lintIncrementally(model, config, previous);
   for (const failure of failures) connection.console.error(`${failure.code} failed on ${doc.uri}: ${(failure.error as Error).stack ?? failure.error}`);
   const state = { uri: doc.uri, version: doc.version, model, findings, lint };
   states.set(doc.uri, state);

@@ -402,10 +402,19 @@ export class ModuleModel {
     }
   }
 
-  summary(): ModuleSummary {
+  /**
+   * The module's summary for the workspace index. `kept`: summaries of functions and classes the caller knows to be
+   * what this model would compute (server/incrementalLint.ts keeps those of unchanged statements), used as they are.
+   */
+  summary(kept?: ReadonlyMap<string, SymbolSummary>): ModuleSummary {
     const symbols = new Map<string, SymbolSummary>();
     for (const [name, bindings] of this.moduleScope.bindings) {
       const last = bindings[bindings.length - 1];
+      const known = kept?.get(name);
+      if (known) {
+        symbols.set(name, known);
+        continue;
+      }
       switch (last.kind) {
         case 'function':
           symbols.set(name, this.functionSummary(last.fn));

@@ -69,20 +69,25 @@ export const RULES: readonly Rule[] = [
  * in the workspace index without what functions call, its module-level bindings, the configuration), so after an
  * edit inside one def or class that leaves the interface alone it re-checks that statement only.
  * `statement-same-lines`: the same, but its messages cite absolute line numbers, so only while no line moved.
- * `module` (always run in full): AIO210 (follows calls through the other functions' bodies), AIO300/AIO301/AIO302
+ * `statement-same-calls`: the same, but only while every function of the module calls what it called before (the
+ * summary with its calls is unchanged, so the index's generation did not move): AIO210 follows calls through the
+ * other functions' summaries in the index, this module's included (a class nested in a class, whose methods it
+ * follows through the model, keeps the edit from being reused at all).
+ * `module` (always run in full): AIO300/AIO301/AIO302
  * (fresh names and helper definitions checked against the whole module, module-level insertion points), AIO400
  * (fresh names checked against every identifier of the module), AIO403 (looks for words anywhere in the file and
  * walks every function of the module).
  * AIO100 is statement-local although it reads whether the file has a syntax error anywhere: that only switches a
  * shortcut off, and the shortcut is exact on a statement without errors.
  */
-export type RuleReach = 'statement' | 'statement-same-lines' | 'module';
+export type RuleReach = 'statement' | 'statement-same-lines' | 'statement-same-calls' | 'module';
 
 const REACH = new Map<string, RuleReach>([
   ...['AIO100', 'AIO101', 'AIO102', 'AIO103', 'AIO104', 'AIO105'].map((c) => [c, 'statement'] as const),
   ...['AIO200', 'AIO201', 'AIO202', 'AIO203', 'AIO204', 'AIO205', 'AIO206', 'AIO207', 'AIO211'].map((c) => [c, 'statement'] as const),
   ...['AIO303', 'AIO304', 'AIO401', 'AIO402'].map((c) => [c, 'statement'] as const),
   ['AIO500', 'statement-same-lines'],
+  ['AIO210', 'statement-same-calls'],
 ]);
 
 export function reachOf(rule: Rule): RuleReach {

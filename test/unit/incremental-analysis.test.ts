@@ -13,7 +13,7 @@ import { syntheticAsyncModule } from '../../bench/syntheticModule';
 import { resolveConfig } from '../../server/config';
 import { PythonDocument } from '../../server/documents';
 import { buildModel, runRules } from '../../server/engine';
-import { lintIncrementally, type LintState } from '../../server/incrementalLint';
+import { buildModelIncrementally, lintIncrementally, type LintState } from '../../server/incrementalLint';
 import { WorkspaceIndex } from '../../server/model/workspaceIndex';
 import { loadParser, parse } from '../../server/parser';
 import type { Finding } from '../../server/rules/types';
@@ -132,20 +132,29 @@ function analyse(tree: Parameters<typeof buildModel>[0], source: string, path: s
   return findings;
 }
 
-/** Applies the changes one at a time, comparing the in-place analysis with a fresh one after each; returns how many reused the previous lint. */
-function checkChanges(parser: Parser, path: string, source: string, changes: (doc: TextDocument, n: number) => Change | undefined, label: string): number {
+interface Reuse {
+  /** Lints that reused the previous one. */
+  reused: number;
+  /** Function and class summaries kept from the previous lint, over all edits. */
+  summariesKept: number;
+}
+
+/** Applies the changes one at a time, comparing the in-place analysis (and summary) with a fresh one after each. */
+function checkChanges(parser: Parser, path: string, source: string, changes: (doc: TextDocument, n: number) => Change | undefined, label: string): Reuse {
   const doc = new PythonDocument(TextDocument.create(`file://${path}`, 'python', 1, source), path);
   // Each side has its own index, fed the same history: the file's own summary from the previous version.
   const incrementalIndex = new WorkspaceIndex();
   const freshIndex = new WorkspaceIndex();
   let state: LintState | undefined;
   let reused = 0;
+  let summariesKept = 0;
   const incrementalAnalysis = () => {
-    const { model } = buildModel(doc.currentTree(parser), doc.source, path, incrementalIndex);
+    const { model, keptSummaries } = buildModelIncrementally(doc.currentTree(parser), doc.source, path, incrementalIndex, state);
     const lint = lintIncrementally(model, config, state);
     assert.deepEqual(lint.failures, []);
     state = lint.state;
     if (lint.reused) reused++;
+    summariesKept += keptSummaries;
     return lint.findings;
   };
   const freshAnalysis = () => {
@@ -157,19 +166,24 @@ function checkChanges(parser: Parser, path: string, source: string, changes: (do
     }
   };
   try {
+    // The module's summary (partly kept from the previous one on the incremental side) must be the same too.
+    const sameSummary = (where: string) => assert.deepEqual(incrementalIndex.moduleForPath(path), freshIndex.moduleForPath(path), `${path}, ${label}, summary ${where}`);
     assert.deepEqual(incrementalAnalysis(), freshAnalysis(), `${path}, ${label}, before any edit`);
+    sameSummary('before any edit');
     for (let n = 0, change = changes(doc.textDocument, n); change; change = changes(doc.textDocument, ++n)) {
       doc.applyChanges([change], doc.version + 1);
       const incremental = incrementalAnalysis();
-      assert.deepEqual(incremental, freshAnalysis(), `${path}, ${label}, after edit ${n + 1} (${JSON.stringify(change)})`);
+      const where = `after edit ${n + 1} (${JSON.stringify(change)})`;
+      assert.deepEqual(incremental, freshAnalysis(), `${path}, ${label}, ${where}`);
+      sameSummary(where);
     }
   } finally {
     doc.dropTree();
   }
-  return reused;
+  return { reused, summariesKept };
 }
 
-function checkRandomEdits(parser: Parser, path: string, source: string, seed: number, edits: number): number {
+function checkRandomEdits(parser: Parser, path: string, source: string, seed: number, edits: number): Reuse {
   const next = random(seed);
   return checkChanges(parser, path, source, (doc, n) => (n < edits ? randomChange(doc, next) : undefined), `seed ${seed}`);
 }
@@ -181,6 +195,18 @@ function freshFindings(parser: Parser, source: string): Finding[] {
   } finally {
     tree.delete();
   }
+}
+
+/** How many module-level names a fresh summary of `source` gives a function or a class. */
+function moduleLevelDefinitions(parser: Parser, source: string): number {
+  const index = new WorkspaceIndex();
+  const tree = parse(parser, source);
+  try {
+    buildModel(tree, source, '/ws/count.py', index);
+  } finally {
+    tree.delete();
+  }
+  return [...(index.moduleForPath('/ws/count.py')?.symbols.values() ?? [])].filter((s) => s.kind === 'function' || s.kind === 'class').length;
 }
 
 function ruleFixtures(): string[] {
@@ -219,20 +245,24 @@ describe('incremental analysis (the server path) matches a fresh analysis', () =
   it('on the synthetic benchmark module, after edits aimed at statement reuse (which most of them take)', () => {
     const module = syntheticAsyncModule(600);
     let reused = 0;
+    let summariesKept = 0;
     let edits = 0;
     for (const seed of [11, 12, 13, 14, 15, 16]) {
       const next = random(seed);
-      reused += checkChanges(parser, '/ws/service.py', module.text, (doc, n) => (n < 40 ? aimedChange(doc, next) : undefined), `aimed, seed ${seed}`);
+      const result = checkChanges(parser, '/ws/service.py', module.text, (doc, n) => (n < 40 ? aimedChange(doc, next) : undefined), `aimed, seed ${seed}`);
+      reused += result.reused;
+      summariesKept += result.summariesKept;
       edits += 41;
     }
     assert.ok(reused > edits / 3, `only ${reused} of ${edits} lints reused the previous one`);
+    assert.ok(summariesKept > reused, `only ${summariesKept} summaries kept over ${reused} reused lints`);
   });
 
   it('on every rule fixture, after edits aimed at statement reuse', () => {
     let reused = 0;
     ruleFixtures().forEach((path, i) => {
       const next = random(5000 + i);
-      reused += checkChanges(parser, path, readFileSync(path, 'utf8'), (doc, n) => (n < 15 ? aimedChange(doc, next) : undefined), `aimed, seed ${5000 + i}`);
+      reused += checkChanges(parser, path, readFileSync(path, 'utf8'), (doc, n) => (n < 15 ? aimedChange(doc, next) : undefined), `aimed, seed ${5000 + i}`).reused;
     });
     assert.ok(reused > 100, `only ${reused} lints reused the previous one`);
   });
@@ -240,14 +270,19 @@ describe('incremental analysis (the server path) matches a fresh analysis', () =
   it('reuses the previous lint when typing at the benchmark edit sites, and lints in full after a module-level edit', () => {
     const module = syntheticAsyncModule(100);
     const withinDefinitions = module.editSites.filter((site) => site.kind !== 'comment').slice(0, 20);
-    const reused = checkChanges(parser, '/ws/service.py', module.text, (_, n) => {
+    const { reused, summariesKept } = checkChanges(parser, '/ws/service.py', module.text, (_, n) => {
       const site = withinDefinitions[n]?.position;
       return site && { range: { start: site, end: site }, text: 'x' };
     }, 'sites inside definitions');
-    // The first lint has nothing to reuse; each edit after it reuses the one before.
+    // The first lint has nothing to reuse; each edit after it reuses the one before. From the second edit on (the
+    // first summary was resolved without its own module in the index) each keeps the summaries of every module-level
+    // function and class but those of the edited statement.
     assert.equal(reused, withinDefinitions.length);
+    const definitions = moduleLevelDefinitions(parser, module.text);
+    assert.ok(definitions > 5, `only ${definitions} module-level functions and classes`);
+    assert.ok(summariesKept >= (withinDefinitions.length - 1) * (definitions - 1), `${summariesKept} summaries kept over ${reused} edits of ${definitions} definitions`);
     const importEdited = checkChanges(parser, '/ws/service.py', module.text, (_, n) => (n === 0 ? { range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, text: 'import sys\n' } : undefined), 'module-level import');
-    assert.equal(importEdited, 0);
+    assert.deepEqual(importEdited, { reused: 0, summariesKept: 0 });
   });
 
   // Each case: a module and one edit inside a def whose effect reaches another statement's findings or fixes, the
@@ -263,6 +298,18 @@ describe('incremental analysis (the server path) matches a fresh analysis', () =
       source:
         'import asyncio\n\n\nasync def main():\n    pass\n\n\ndef other():\n    print(1)\n\n\nloop = asyncio.get_event_loop()\ntry:\n    loop.run_until_complete(main())\nfinally:\n    loop.close()\n',
       edit: { line: 8, from: 'print(1)', to: 'print(loop)' },
+    },
+    {
+      name: "an attribute's class changes in __init__ (other defs resolve calls through it)",
+      source:
+        'import time\n\n\nclass Fast:\n    def close(self):\n        pass\n\n\nclass Slow:\n    def close(self):\n        time.sleep(1)\n\n\nclass Holder:\n    def __init__(self):\n        self.conn = Fast()\n\n\nasync def main():\n    Holder().conn.close()\n',
+      edit: { line: 15, from: 'Fast()', to: 'Slow()' },
+    },
+    {
+      name: "a def's return annotation changes class (other defs resolve calls through it)",
+      source:
+        'import time\n\n\nclass Fast:\n    def close(self):\n        pass\n\n\nclass Slow:\n    def close(self):\n        time.sleep(1)\n\n\ndef make() -> Fast:\n    return Fast()\n\n\nasync def main():\n    make().close()\n',
+      edit: { line: 13, from: '-> Fast', to: '-> Slow' },
     },
     {
       name: 'a nested class gets an async method',
