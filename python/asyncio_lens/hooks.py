@@ -67,7 +67,6 @@ def install(monitor):
     start_run = monitor.start_run
     creation_stack = monitor.creation_stack
     on_done = monitor.on_task_done
-    callback_context = monitor.callback_context
     # 3.12+: a task factory (eager_task_factory) may run the new task's first step inside create_task.
     factory_may_run_tasks = sys.version_info >= (3, 12)
 
@@ -138,7 +137,7 @@ def install(monitor):
             hooked = state.done_budget > 0
             if hooked:
                 state.done_budget -= 1
-                task.add_done_callback(on_done, context=callback_context)
+                task.add_done_callback(on_done, context=state.done_context)
             lens_id = call[1][R_ID] if call is not None and call[1] is not None else new_task_id()
             if frame is None:  # only asyncio's and the adapter's frames (asyncio.run's main task)
                 state.put_record(id(task), (lens_id, parent_id, None, None, now(), None, hooked))

@@ -161,7 +161,7 @@ class LoopState:
         "finished", "finished_new", "last_seq", "since_full", "collect_cpu", "collecting", "collection", "origin_tracking_applied",
         "force_full", "lock", "stall_key", "stall_since", "blocked",
         "runs", "synced_runs", "synced_entries", "sync_lock", "syncing", "reserve_ids", "chunks", "previous_chunks",
-        "run_code", "run_parent", "run_offset", "run_append",
+        "run_code", "run_parent", "run_offset", "run_append", "done_context",
     )
 
     def __init__(self, lens_id, loop, reserve_ids):
@@ -194,6 +194,9 @@ class LoopState:
         self.close_run()
         self.constructing = []  # see hooks.create_task
         self.done_budget = HOOK_DONE_LIMIT
+        # Our done callbacks run in an empty context of their own (no copy of the program's context per task), one
+        # per loop: a thread cannot enter a Context another thread's loop has entered (the callback would fail).
+        self.done_context = contextvars.Context()
         self.previous_records = {}
         self.views = {}
         self.waiters = {}
@@ -445,8 +448,6 @@ class Monitor:
         self.origin_tracking = origin_tracking
         self.origin_tracking_started = origin_tracking == "on"
         self.paused = False
-        # Our done callbacks run in an empty context of their own: no copy of the program's context per task.
-        self.callback_context = contextvars.Context()
         self.on_task_done = self._task_done  # bound once: the create_task hook adds it to many tasks
         self.loops = {}  # id(loop) -> LoopState
         self.loops_by_id = {}  # lens loop id -> LoopState
@@ -817,7 +818,7 @@ class Monitor:
         loop_id = state.id
         new_weakref = weakref.ref
         on_done = self.on_task_done
-        callback_context = self.callback_context
+        done_context = state.done_context
         for start in range(0, len(tasks), SLICE_CHECK):
             if budget.over():
                 yield from budget.pause()
@@ -844,7 +845,7 @@ class Monitor:
                 if record is None:
                     record = self.adopt(task)
                 if (seen is None or seen[0] != record[R_ID]) and not record[R_HOOKED]:
-                    task.add_done_callback(on_done, context=callback_context)  # first sight
+                    task.add_done_callback(on_done, context=done_context)  # first sight
                 entry = self._describe(task, record, state_name, loop_id, by_future, STACK_LIMIT)
                 views[address] = entry
                 if waiter is not None:

@@ -47,6 +47,40 @@ class SnapshotTest(TempDirTestCase):
         self.assertNotIn("idle-0", names)
         self.assertLess(max(len(m["tasks"]) for m in deltas), 100, "unchanged tasks are not resent")
 
+    def test_loops_in_two_threads_run_their_done_callbacks_side_by_side(self):
+        # Done callbacks of both loops run at once: they must not share one contextvars.Context, which a thread
+        # cannot enter while another has it entered ("cannot enter context"), losing the finished record.
+        result, messages, _path = self.record_run("""
+            import asyncio
+            import sys
+            import threading
+
+            sys.setswitchinterval(1e-6)  # the threads take turns inside each other's callbacks
+
+            async def short(i):
+                total = 0
+                for n in range(2000):  # long enough that the other thread's callbacks overlap
+                    total += n
+                return i
+
+            async def main(prefix):
+                for burst in range(10):  # many short bursts: the two loops' callbacks overlap often
+                    await asyncio.gather(*(asyncio.create_task(short(i), name="%s-%d-%d" % (prefix, burst, i))
+                                           for i in range(150)))
+                    await asyncio.sleep(0.1)
+
+            threads = [threading.Thread(target=asyncio.run, args=(main(prefix),)) for prefix in ("left", "right")]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        """)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        # Each failed callback is one task missing from the finished history (how many tasks reach it also depends
+        # on the done-callback budget and the snapshots' timing, so the error itself is what is checked).
+        self.assertNotIn("cannot enter context", result.stderr)
+        self.assertTrue(of_type(messages, "snapshot"))
+
     def test_periodic_snapshots_and_heartbeats_leave_no_timer_in_the_loop(self):
         # A timer in the loop's heap makes each loop iteration read the clock: the adapter's must not stay there.
         result, messages, _path = self.record_run("""
