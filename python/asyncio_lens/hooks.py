@@ -71,6 +71,7 @@ def install(monitor):
     factory_may_run_tasks = sys.version_info >= (3, 12)
 
     original_create_task = base.create_task
+    tasks_module = asyncio.tasks  # Task read at each call, as base_events does: a program may replace it
     original_module_create_task = asyncio.tasks.create_task
 
     last_site_code = None  # code object of the last creation site found (never asyncio's or the adapter's)
@@ -82,7 +83,16 @@ def install(monitor):
         nonlocal last_site_code
         parent = current_task(loop)
         call = None
-        if factory_may_run_tasks and loop._task_factory is not None:
+        factory = loop._task_factory
+        if factory is None and not kwargs:
+            # BaseEventLoop.create_task's default path (the same on 3.8-3.13), inline: two Python calls fewer per
+            # task (it and _check_closed), which offsets part of the hook's own cost.
+            if loop._closed:
+                loop._check_closed()
+            task = tasks_module.Task(coro, loop=loop)
+            if task._source_traceback:  # debug mode: drop this frame, as create_task drops its own
+                del task._source_traceback[-1]
+        elif factory_may_run_tasks and factory is not None:
             # `call`: [creator, record given to this task by tasks it created while running eagerly, or None].
             call = [parent, None]
             constructing = loop_state(loop).constructing
