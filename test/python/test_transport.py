@@ -71,8 +71,14 @@ class TransportTest(TempDirTestCase):
 
         client.send({"type": "pause", "requestId": 5})
         client.wait_for(lambda m: m["type"] == "reply" and m["requestId"] == 5)
-        time.sleep(0.1)  # a tick already collecting may still arrive
-        paused_count = len(of_type(client.messages, "snapshot"))
+        # A collection that began before the pause may still arrive (later on a loaded machine): wait until none has
+        # for 0.2 s (2 s at most, so that snapshots that never stop fail below), then none may come while paused.
+        paused_count = -1
+        for _ in range(10):
+            if paused_count == len(of_type(client.messages, "snapshot")):
+                break
+            paused_count = len(of_type(client.messages, "snapshot"))
+            time.sleep(0.2)
         time.sleep(0.4)
         self.assertEqual(len(of_type(client.messages, "snapshot")), paused_count)
         client.send({"type": "request-snapshot", "requestId": 6})
