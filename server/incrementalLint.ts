@@ -51,9 +51,8 @@ export interface IncrementalLint {
 
 /** Lints `model`, reusing `previous` (the lint of the document before the edit) where that is exact. */
 export function lintIncrementally(model: ModuleModel, config: LintConfig, previous: LintState | undefined): IncrementalLint {
-  const statements = topLevelStatements(model);
-  const bindings = bindingsKey(model, statements);
-  const reuse = previous && reusable(previous, model, config, statements, bindings);
+  const { statements, bindings, match } = comparedWithPrevious(model, previous);
+  const reuse = previous && match && reusable(previous, model, config, match);
   const localFindings = new Map<string, Finding[]>();
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
@@ -108,10 +107,8 @@ interface EditedStatement {
   lineShift: number;
 }
 
-function reusable(previous: LintState, model: ModuleModel, config: LintConfig, statements: Statement[], bindings: string): Reuse | undefined {
+function reusable(previous: LintState, model: ModuleModel, config: LintConfig, match: { edited?: EditedStatement }): Reuse | undefined {
   if (previous.config !== config) return undefined;
-  const match = matchStatements(previous, model, statements, bindings);
-  if (!match) return undefined;
   // Other modules are as they were: the only index change since, if any, is this module's own update.
   const summary = ownSummary(model);
   if (!summary || !sameInterface(previous.summary, summary, false)) return undefined;
@@ -212,8 +209,7 @@ export function buildModelIncrementally(
 
 /** The previous summaries of the module-level functions and classes outside the edited statement, at their new lines. */
 function keptSymbols(previous: LintState, model: ModuleModel): Map<string, SymbolSummary> | undefined {
-  const statements = topLevelStatements(model);
-  const match = matchStatements(previous, model, statements, bindingsKey(model, statements));
+  const { match } = comparedWithPrevious(model, previous);
   if (!match) return undefined;
   const edited = match.edited;
   const kept = new Map<string, SymbolSummary>();
@@ -264,6 +260,30 @@ function moveFinding(finding: Finding, moveLine: (line: number) => number | unde
   if (finding.fix) moved.fix = moveFix(finding.fix);
   if (finding.alternativeFixes) moved.alternativeFixes = finding.alternativeFixes.map(moveFix);
   return outside ? moved : undefined;
+}
+
+interface Comparison {
+  previous: LintState | undefined;
+  statements: Statement[];
+  bindings: string;
+  /** See matchStatements; undefined also without a previous lint. */
+  match?: { edited?: EditedStatement };
+}
+
+const comparisons = new WeakMap<ModuleModel, Comparison>();
+
+/**
+ * The model's top-level statements and bindings, matched against the previous lint's: worked out once per model,
+ * for the summary (`buildModelIncrementally`) and then the lint.
+ */
+function comparedWithPrevious(model: ModuleModel, previous: LintState | undefined): Comparison {
+  const known = comparisons.get(model);
+  if (known && known.previous === previous) return known;
+  const statements = topLevelStatements(model);
+  const bindings = bindingsKey(model, statements);
+  const comparison = { previous, statements, bindings, match: previous && matchStatements(previous, model, statements, bindings) };
+  comparisons.set(model, comparison);
+  return comparison;
 }
 
 function topLevelStatements(model: ModuleModel): Statement[] {
