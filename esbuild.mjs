@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { shared } from './scripts/esbuild-shared.mjs';
 import { generate as generateTypeshedTables } from './scripts/gen-typeshed-tables.mjs';
 
 const require = createRequire(import.meta.url);
@@ -22,17 +23,11 @@ const jsonTablesViaParse = {
 };
 
 const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
+  ...shared,
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  // web-tree-sitter's ESM build locates itself through import.meta.url, which a CommonJS bundle lacks.
-  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__import_meta_url' },
-  plugins: [jsonTablesViaParse],
+  plugins: [...shared.plugins, jsonTablesViaParse],
 };
 
 const entries = [

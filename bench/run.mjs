@@ -8,6 +8,7 @@ import { availableParallelism, cpus, freemem, loadavg, tmpdir, totalmem } from '
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { shared } from '../scripts/esbuild-shared.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Inside the git-ignored results folder: `node esbuild.mjs` empties out/ whenever anyone builds.
@@ -143,15 +144,9 @@ async function buildWorkers() {
   await esbuild.build({
     entryPoints: [join(ROOT, 'bench', 'lintThroughput.ts'), join(ROOT, 'bench', 'editorLatency.ts'), join(ROOT, 'bench', 'taskView.ts')],
     outdir: WORKERS,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
+    ...shared,
     sourcemap: true,
     logLevel: 'warning',
-    // Same shim as esbuild.mjs: web-tree-sitter locates itself through import.meta.url.
-    banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
-    define: { 'import.meta.url': '__import_meta_url' },
     // ruff's WASM loader reads its .wasm next to itself in node_modules.
     external: ['@astral-sh/ruff-wasm-nodejs'],
   });
