@@ -24,6 +24,11 @@ const nodeHandleAsNamedProperty = {
       replace(/(var Node = class \{\s*static \{[^}]*\}\s*\/\*\* @internal \*\/\s*)\[0\] = 0;/, '$1_handle = 0;', "Node's handle field");
       replace(/\bthis\[0\] = other;/, 'this._handle = other;', "Node constructor's handle assignment");
       replace(/C\.setValue\(address, node\[0\], "i32"\);/, 'C.setValue(address, node._handle, "i32");', 'read of the handle in marshalNode');
+      // childForFieldName and childrenForFieldName find the field's id by `indexOf` over the names, a string comparison
+      // per field on each call: a map, built once per language, answers in one lookup.
+      const fieldIdLookup = 'const fieldId = (this.tree.language._fieldIds ??= new Map(this.tree.language.fields.map((name, id) => [name, id]))).get(fieldName) ?? -1;';
+      replace(/(childForFieldName\(fieldName\) \{\s*)const fieldId = this\.tree\.language\.fields\.indexOf\(fieldName\);/, `$1${fieldIdLookup}`, 'field lookup in childForFieldName');
+      replace(/(childrenForFieldName\(fieldName\) \{\s*)const fieldId = this\.tree\.language\.fields\.indexOf\(fieldName\);/, `$1${fieldIdLookup}`, 'field lookup in childrenForFieldName');
       return { contents: source, loader: 'js' };
     });
   },
