@@ -3,7 +3,7 @@
 import { BlockingCallGraph } from './blocking/callGraph';
 import { configuredMatcher } from './blocking/configured';
 import { offloadFix } from './blocking/fixes';
-import { blockingCalls, coroutineCalls } from './blocking/match';
+import { coroutineCalls, isBlockingCall } from './blocking/match';
 import { calleeDisplay } from './blocking/rule';
 import type { Rule } from './types';
 
@@ -20,15 +20,14 @@ export const blockingCallViaHelper: Rule = {
     if (calls.length === 0) return;
     const graph = new BlockingCallGraph(model, config);
     const configured = configuredMatcher(config);
-    // Direct blocking calls and configured names are AIO200–AIO207's and AIO211's to report.
-    const direct = new Set(blockingCalls(model).map((c) => c.site.node.id));
     for (const call of calls) {
       // Awaiting the result says the helper returns an awaitable: it was wrapped or made async somewhere.
-      if (call.site.awaited || direct.has(call.site.node.id)) continue;
+      if (call.site.awaited) continue;
       const callee = model.resolveCall(call.site.node);
       if (!callee || configured(callee)) continue;
       const chain = graph.chainFrom(callee);
-      if (!chain) continue;
+      // Direct blocking calls and configured names are AIO200–AIO207's and AIO211's to report.
+      if (!chain || isBlockingCall(model, call)) continue;
       const shown = calleeDisplay(call.site.node, callee);
       report({
         node: call.site.node,

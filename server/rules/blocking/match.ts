@@ -135,13 +135,26 @@ export function blockingCalls(model: ModuleModel): readonly BlockingCall[] {
   if (!analysis.blockingCalls) {
     analysis.blockingCalls = [];
     for (const call of analysis.coroutineCalls) {
-      const callable = matchBlockingCall(model, call.site.node, call.site.awaited);
-      // `to_thread(list, os.walk(p))`: making the iterator costs nothing, the thread consumes it.
-      const consumedInThread = callable?.offload === 'iterate' && offloaderArgument(model, call.site.node)?.inFunctionSlot === false;
-      if (callable && !consumedInThread) analysis.blockingCalls.push({ ...call, callable });
+      const callable = blockingCallable(model, call);
+      if (callable) analysis.blockingCalls.push({ ...call, callable });
     }
   }
   return analysis.blockingCalls;
+}
+
+/**
+ * Whether `blockingCalls(model)` lists `call`, found for this call alone: AIO210 asks it of the few calls that reach
+ * a helper chain, and on the server it runs on the whole module while the AIO20x rules ran on one statement.
+ */
+export function isBlockingCall(model: ModuleModel, call: CoroutineCall): boolean {
+  return blockingCallable(model, call) !== undefined;
+}
+
+function blockingCallable(model: ModuleModel, call: CoroutineCall): BlockingCallable | undefined {
+  const callable = matchBlockingCall(model, call.site.node, call.site.awaited);
+  // `to_thread(list, os.walk(p))`: making the iterator costs nothing, the thread consumes it.
+  const consumedInThread = callable?.offload === 'iterate' && offloaderArgument(model, call.site.node)?.inFunctionSlot === false;
+  return consumedInThread ? undefined : callable;
 }
 
 /**
