@@ -185,6 +185,8 @@ export function sameInterface(a: ModuleSummary, b: ModuleSummary, withCalls = tr
 }
 
 function sameSymbol(a: SymbolSummary, b: SymbolSummary, withCalls: boolean): boolean {
+  // The server keeps the summaries of unchanged statements: the very same objects, compared on every keystroke.
+  if (a === b) return true;
   switch (a.kind) {
     case 'function':
       return b.kind === 'function' && sameFunction(a, b, withCalls);
