@@ -109,21 +109,64 @@ interface CallFacts {
   callee?: string;
 }
 
-const callFactsByModel = new WeakMap<ModuleModel, Map<number, CallFacts>>();
+interface ModelCallFacts {
+  byCall: Map<number, CallFacts>;
+  /** Offsets where more than one call of `model.calls` starts (`f(x).g(y)`: the outer call starts at `f` too). */
+  sharedStarts: Set<number>;
+  /** The tree has a syntax error somewhere. */
+  hasError: boolean;
+}
 
-function callFacts(model: ModuleModel, call: Node): CallFacts {
-  let byCall = callFactsByModel.get(model);
-  if (!byCall) {
-    byCall = new Map();
-    callFactsByModel.set(model, byCall);
-  }
-  let facts = byCall.get(call.id);
+const callFactsByModel = new WeakMap<ModuleModel, ModelCallFacts>();
+
+function modelCallFacts(model: ModuleModel): ModelCallFacts {
+  let facts = callFactsByModel.get(model);
   if (!facts) {
-    const fn = call.childForFieldName('function');
-    facts = { method: fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined, resolved: false };
-    byCall.set(call.id, facts);
+    const starts = new Set<number>();
+    const sharedStarts = new Set<number>();
+    for (const site of model.calls) {
+      const start = site.node.startIndex;
+      if (starts.has(start)) sharedStarts.add(start);
+      else starts.add(start);
+    }
+    facts = { byCall: new Map(), sharedStarts, hasError: model.root.hasError };
+    callFactsByModel.set(model, facts);
   }
   return facts;
+}
+
+function callFacts(model: ModuleModel, call: Node): CallFacts {
+  const known = modelCallFacts(model);
+  let facts = known.byCall.get(call.id);
+  if (!facts) {
+    const callee = calleeFromSource(model, known, call);
+    facts = { method: callee ? callee[1] : methodName(call), resolved: false };
+    known.byCall.set(call.id, facts);
+  }
+  return facts;
+}
+
+/**
+ * A dotted name (`f`, `a.b.f`), capturing the last name after a dot, and then the `(` that opens the arguments, with
+ * only spaces and line breaks between the tokens.
+ */
+const DOTTED_CALLEE = /[A-Za-z_][A-Za-z0-9_]*(?:[ \t\f\r\n]*\.[ \t\f\r\n]*([A-Za-z_][A-Za-z0-9_]*))*[ \t\f\r\n]*\(/y;
+
+/**
+ * The callee of `call` read from the source instead of asking the parser for two nodes, when the source says it for
+ * certain: the call parsed without errors, no other call starts where it does, and its text opens with a dotted name
+ * and `(`. The callee starts where the call does and the arguments open with the first `(` after it (a `(` inside
+ * the callee would belong to another call starting there), so the callee is that dotted name: an attribute whose
+ * name is the last one when there is a dot. The match (group 1: that name), or undefined: the parser is asked.
+ */
+function calleeFromSource(model: ModuleModel, known: ModelCallFacts, call: Node): RegExpExecArray | undefined {
+  const start = call.startIndex;
+  if (known.sharedStarts.has(start)) return undefined;
+  DOTTED_CALLEE.lastIndex = start;
+  const match = DOTTED_CALLEE.exec(model.source);
+  // Error recovery can put an ERROR node between a callee and its arguments (`asyncio.async(...)`).
+  if (!match || (known.hasError && call.hasError)) return undefined;
+  return match;
 }
 
 /** `name` of a method call `obj.name(...)` (memoised). */
