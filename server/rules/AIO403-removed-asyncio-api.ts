@@ -6,7 +6,7 @@ import type { LintConfig } from '../config';
 import { asyncioReference, insertBefore, rangeOf, replaceNode } from '../fixes';
 import type { FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { deleteLines } from './lifecycle/edits';
-import { asyncioName, callArguments, isAsyncStatement, mayCall, mentions, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
+import { asyncioName, callArguments, callsThatMayCall, isAsyncStatement, mayCall, mentions, occurrencesWithin, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
 import { PY37, targetAtLeast, versionText, type PythonVersion } from './lifecycle/version';
 import type { Report, Rule } from './types';
 
@@ -23,6 +23,8 @@ const WAIT = new Set(['wait']);
 const TASK_CLASS_METHODS = new Set(['all_tasks', 'current_task']);
 /** Only calls of a plain name (`asyncio.async(...)` parses as a call of `asyncio`). */
 const NO_METHODS = new Set<string>();
+/** The method names any of the per-call checks looks for. */
+const CHECKED_METHODS = new Set([...NO_METHODS, ...LOOP_PARAMETER_NAMES, ...WAIT, ...TASK_CLASS_METHODS]);
 
 /** asyncio's coroutine functions (`async def` in every supported version): `yield from` cannot delegate to them. */
 const ASYNCIO_COROUTINE_FUNCTIONS = new Set([
@@ -94,7 +96,7 @@ class RemovedApiChecker {
     if (mentions(this.model, 'coroutine')) this.coroutineDecorators();
     if (mentions(this.model, 'yield from')) this.yieldFromCoroutines();
     if (mentions(this.model, 'asyncio')) {
-      for (const site of this.model.calls) {
+      for (const site of callsThatMayCall(this.model, CHECKED_METHODS)) {
         if (site.inLambda) continue;
         this.asyncioAsync(site.node);
         this.loopArgument(site.node);
@@ -164,6 +166,8 @@ class RemovedApiChecker {
   /** `loop=` passed to functions that dropped the parameter (deprecated 3.8, removed 3.10). */
   private loopArgument(call: Node): void {
     if (!targetAtLeast(this.config, PY38) || !mayCall(this.model, call, LOOP_PARAMETER_NAMES)) return;
+    // Most calls have no `loop=` (whose name is in the call's text), and then resolving the callee is not needed.
+    if (!occurrencesWithin(this.model, call, 'loop').length) return;
     const callee = resolveAsyncioCall(this.model, call);
     if (!callee || !LOOP_PARAMETER_REMOVED.has(callee)) return;
     const list = call.childForFieldName('arguments');
@@ -236,7 +240,7 @@ class RemovedApiChecker {
     if (!targetAtLeast(this.config, PY37) || !mayCall(this.model, call, TASK_CLASS_METHODS)) return;
     const callee = resolveAsyncioCall(this.model, call);
     const method = callee === 'asyncio.Task.all_tasks' ? 'all_tasks' : callee === 'asyncio.Task.current_task' ? 'current_task' : undefined;
-    const fn = call.childForFieldName('function');
+    const fn = method && call.childForFieldName('function');
     if (!method || !fn) return;
     const asyncio = asyncioReference(this.model);
     this.report({

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { buildModel } from '../../server/engine';
 import { WorkspaceIndex } from '../../server/model/workspaceIndex';
 import { loadParser, parse } from '../../server/parser';
+import { freshName } from '../../server/rules/lifecycle/edits';
 import { callMethod, methodName } from '../../server/rules/lifecycle/syntax';
 
 /** Callees that are dotted names and callees that are not, chained calls (several calls starting at one offset), error recovery. */
@@ -56,5 +57,24 @@ describe('lifecycle syntax helpers', () => {
     // `asyncio.async(...)` keeps an ERROR between callee and arguments: the callee is `asyncio`, no method.
     const asyncCall = model.calls.find((site) => site.node.text.startsWith('asyncio.async'));
     assert.equal(asyncCall && callMethod(model, asyncCall.node), undefined);
+  });
+
+  it('freshName passes over exactly the names identifiers use, however the text mentions the base', async () => {
+    const parser = await loadParser();
+    const fresh = (source: string) => {
+      const { model } = buildModel(parse(parser, source), source, '/ws/names.py', new WorkspaceIndex());
+      return freshName(model, model.root, 'task');
+    };
+    // Only inside longer names, strings and comments: free.
+    assert.equal(fresh('import asyncio\nasyncio.create_task(c)\nq.task_done()\nx = "task" # task\nsubtask_2 = 1\n'), 'task');
+    // An attribute name and an f-string field are identifiers; `task_2x` is not `task_2`.
+    assert.equal(fresh('y = obj.task\nz = f"{task_2}"\nw = task_2x\n'), 'task_3');
+    // After a number the tokenizer starts a new name (`1if`), and text with a syntax error is not read at all.
+    assert.equal(fresh('y = 1if task else 0\n'), 'task_2');
+    assert.equal(fresh('y = (task\ndef broken(:\n'), 'task_2');
+    // `task` is bound at module level, so the candidates go on, and a function's own `task_2` is in use.
+    const source = 'task = None\n\ndef f():\n    return [task_2 for task_2 in range(3)]\n';
+    const { model } = buildModel(parse(parser, source), source, '/ws/names.py', new WorkspaceIndex());
+    assert.equal(freshName(model, model.functions[0].node, 'task'), 'task_3');
   });
 });

@@ -1,16 +1,57 @@
 // Small syntax-tree helpers shared by the task-lifecycle and event-loop rules (AIO3xx/AIO4xx/AIO5xx).
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../../model/moduleModel';
+import type { CallSite, ModuleModel } from '../../model/moduleModel';
+import { partitionPoint } from '../../sorted';
 
 /** Node types that open a new scope: code inside them does not run as part of the enclosing statement. */
 const NESTED_SCOPES = new Set(['function_definition', 'lambda', 'class_definition', 'decorated_definition']);
+
+/** What is known about words of a module's text, found once per model (a focused view shares its model's root). */
+interface Words {
+  mentioned: Map<string, boolean>;
+  /** The offsets of every occurrence, in ascending order. */
+  occurrences: Map<string, number[]>;
+}
+
+const wordsByRoot = new WeakMap<Node, Words>();
+
+function wordsOf(model: ModuleModel): Words {
+  let words = wordsByRoot.get(model.root);
+  if (!words) wordsByRoot.set(model.root, (words = { mentioned: new Map(), occurrences: new Map() }));
+  return words;
+}
 
 /**
  * The module's text contains one of `words`: a cheap, sound gate before a rule walks the model (a name the rule
  * looks for cannot be used without appearing in the text).
  */
 export function mentions(model: ModuleModel, ...words: string[]): boolean {
-  return words.some((w) => model.source.includes(w));
+  const mentioned = wordsOf(model).mentioned;
+  return words.some((word) => {
+    let found = mentioned.get(word);
+    if (found === undefined) mentioned.set(word, (found = model.source.includes(word)));
+    return found;
+  });
+}
+
+function occurrences(model: ModuleModel, word: string): readonly number[] {
+  const byWord = wordsOf(model).occurrences;
+  let found = byWord.get(word);
+  if (!found) {
+    found = [];
+    for (let at = model.source.indexOf(word); at !== -1; at = model.source.indexOf(word, at + 1)) found.push(at);
+    byWord.set(word, found);
+  }
+  return found;
+}
+
+/** The offsets where `word` occurs inside the text of `node`. */
+export function occurrencesWithin(model: ModuleModel, node: Node, word: string): readonly number[] {
+  const all = occurrences(model, word);
+  const first = partitionPoint(all, (at) => at < node.startIndex);
+  if (first === all.length) return [];
+  const end = node.endIndex - word.length;
+  return all.slice(first, partitionPoint(all, (at) => at <= end));
 }
 
 /** `(x)` → `x`, however deep. */
@@ -115,6 +156,10 @@ interface ModelCallFacts {
   sharedStarts: Set<number>;
   /** The tree has a syntax error somewhere. */
   hasError: boolean;
+  /** Positions in `model.calls` by method name (undefined: not a method call), once something asked. */
+  byMethod?: Map<string | undefined, number[]>;
+  /** `callsThatMayCall` by its `names`. */
+  candidates: Map<ReadonlySet<string>, CallSite[]>;
 }
 
 const callFactsByModel = new WeakMap<ModuleModel, ModelCallFacts>();
@@ -129,7 +174,7 @@ function modelCallFacts(model: ModuleModel): ModelCallFacts {
       if (starts.has(start)) sharedStarts.add(start);
       else starts.add(start);
     }
-    facts = { byCall: new Map(), sharedStarts, hasError: model.root.hasError };
+    facts = { byCall: new Map(), sharedStarts, hasError: model.root.hasError, candidates: new Map() };
     callFactsByModel.set(model, facts);
   }
   return facts;
@@ -183,6 +228,30 @@ export function mayCall(model: ModuleModel, call: Node, names: ReadonlySet<strin
   return method === undefined || names.has(method);
 }
 
+/**
+ * The calls of the model (in source order) that `mayCall` lets through for `names`, listed once per model for each
+ * set of names (pass the same set object): rules that look for a few callees then skip the other calls at no cost.
+ */
+export function callsThatMayCall(model: ModuleModel, names: ReadonlySet<string>): readonly CallSite[] {
+  const known = modelCallFacts(model);
+  let found = known.candidates.get(names);
+  if (found) return found;
+  if (!known.byMethod) {
+    known.byMethod = new Map();
+    model.calls.forEach((site, i) => {
+      const method = callFacts(model, site.node).method;
+      const list = known.byMethod!.get(method);
+      if (list) list.push(i);
+      else known.byMethod!.set(method, [i]);
+    });
+  }
+  const positions = [...(known.byMethod.get(undefined) ?? [])];
+  for (const name of names) positions.push(...(known.byMethod.get(name) ?? []));
+  found = positions.sort((a, b) => a - b).map((i) => model.calls[i]);
+  known.candidates.set(names, found);
+  return found;
+}
+
 /** The asyncio-normalised canonical name of the function a call invokes. */
 export function resolveAsyncioCall(model: ModuleModel, call: Node): string | undefined {
   const facts = callFacts(model, call);
@@ -218,18 +287,21 @@ export function isSleepCall(model: ModuleModel, node: Node): boolean {
 }
 
 /** The statement that directly contains `node` (the child of a block or of the module). */
-export function enclosingStatement(node: Node): Node | undefined {
-  for (let n: Node | null = node; n; n = n.parent) {
-    const parent = n.parent;
+export function enclosingStatement(model: ModuleModel, node: Node): Node | undefined {
+  for (let n: Node | null = node; n; ) {
+    const parent = model.parentOf(n);
     if (parent && (parent.type === 'block' || parent.type === 'module')) return n;
+    n = parent;
   }
   return undefined;
 }
 
 /** The top-level statement (a child of the module) that contains `node`. */
-export function topLevelStatement(node: Node): Node | undefined {
-  for (let n: Node | null = node; n; n = n.parent) {
-    if (n.parent?.type === 'module') return n;
+export function topLevelStatement(model: ModuleModel, node: Node): Node | undefined {
+  for (let n: Node | null = node; n; ) {
+    const parent = model.parentOf(n);
+    if (parent?.id === model.root.id) return n;
+    n = parent;
   }
   return undefined;
 }
