@@ -85,6 +85,19 @@ function nativeCoroutineEdits(model: ModuleModel, fn: FunctionInfo): TextEdit[] 
 
 const CONVERT_TITLE = 'Convert to `async def` with `await`';
 
+/** Words a check needs in the file's text to run at all (each names what it looks for). */
+const GATES = { coroutine: 'coroutine', yieldFrom: 'yield from', asyncio: 'asyncio', await: 'await' };
+
+/**
+ * Which checks the file's text lets run: the only thing AIO403 reads outside a statement and the module's interface,
+ * so the server re-checks one statement while it stays the same (server/rules/registry.ts).
+ */
+export function removedApiGatesKey(model: ModuleModel): string {
+  return Object.values(GATES)
+    .map((word) => (mentions(model, word) ? '1' : '0'))
+    .join('');
+}
+
 class RemovedApiChecker {
   constructor(
     private readonly model: ModuleModel,
@@ -93,9 +106,9 @@ class RemovedApiChecker {
   ) {}
 
   run(): void {
-    if (mentions(this.model, 'coroutine')) this.coroutineDecorators();
-    if (mentions(this.model, 'yield from')) this.yieldFromCoroutines();
-    if (mentions(this.model, 'asyncio')) {
+    if (mentions(this.model, GATES.coroutine)) this.coroutineDecorators();
+    if (mentions(this.model, GATES.yieldFrom)) this.yieldFromCoroutines();
+    if (mentions(this.model, GATES.asyncio)) {
       for (const site of callsThatMayCall(this.model, CHECKED_METHODS)) {
         if (site.inLambda) continue;
         this.asyncioAsync(site.node);
@@ -104,13 +117,18 @@ class RemovedApiChecker {
         this.taskClassMethods(site.node);
       }
     }
-    if (mentions(this.model, 'await')) this.awaitedLocks();
+    if (mentions(this.model, GATES.await)) this.awaitedLocks();
+  }
+
+  /** The functions of the model, of the statement it is focused on if it is (`model.functions` lists them all). */
+  private functions(): FunctionInfo[] {
+    return this.model.nodesOfType('function_definition').map((def) => this.model.functionOf(def)).filter((fn): fn is FunctionInfo => !!fn);
   }
 
   /** `@asyncio.coroutine` (deprecated 3.8, removed 3.11). */
   private coroutineDecorators(): void {
     if (!targetAtLeast(this.config, PY38)) return;
-    for (const fn of this.model.functions) {
+    for (const fn of this.functions()) {
       const index = fn.decorators.findIndex((d) => asyncioName(d) === 'asyncio.coroutine');
       if (index < 0) continue;
       const decorator = fn.decoratorNodes[index];
@@ -125,7 +143,7 @@ class RemovedApiChecker {
 
   /** `yield from <coroutine>` in a plain generator: a TypeError since native coroutines exist. */
   private yieldFromCoroutines(): void {
-    for (const fn of this.model.functions) {
+    for (const fn of this.functions()) {
       if (fn.isAsync || !fn.isGenerator || !/yield\s+from/.test(fn.node.text) || fn.decorators.some((d) => asyncioName(d) === 'asyncio.coroutine' || d === 'types.coroutine')) continue;
       const offending = ownYields(this.model, fn).filter((y) => {
         const operand = y.namedChildren.find((c) => c && c.type !== 'comment');
