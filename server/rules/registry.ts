@@ -94,7 +94,8 @@ export function reachOf(rule: Rule): RuleReach {
 /**
  * What a statement-local rule reads of the module outside a statement and the interface, as a string computed from
  * the whole module's model: AIO205 and AIO210 (through whether a call is AIO205's) read which sockets are set
- * non-blocking anywhere in the module; AIO210 follows calls through this module's plain functions, in their summaries;
+ * non-blocking anywhere in the module; AIO210 follows calls through this module's plain functions, in their summaries
+ * (a class nested in a class, whose methods it follows through the model, keeps an edit from being reused at all);
  * AIO403 runs a check only when the file mentions its word.
  */
 const REUSE_KEY = new Map<string, (model: ModuleModel) => string>([

@@ -184,11 +184,15 @@ function callFacts(model: ModuleModel, call: Node): CallFacts {
   const known = modelCallFacts(model);
   let facts = known.byCall.get(call.id);
   if (!facts) {
-    const callee = calleeFromSource(model, known, call);
-    facts = { method: callee ? callee[1] : methodName(call), resolved: false };
+    facts = { method: calleeMethod(model, known, call), resolved: false };
     known.byCall.set(call.id, facts);
   }
   return facts;
+}
+
+function calleeMethod(model: ModuleModel, known: ModelCallFacts, call: Node): string | undefined {
+  const callee = calleeFromSource(model, known, call);
+  return callee ? callee[1] : methodName(call);
 }
 
 /**
@@ -238,8 +242,10 @@ export function callsThatMayCall(model: ModuleModel, names: ReadonlySet<string>)
   if (found) return found;
   if (!known.byMethod) {
     known.byMethod = new Map();
+    // Facts are recorded for the candidates only, when asked: most calls are never looked at again.
     model.calls.forEach((site, i) => {
-      const method = callFacts(model, site.node).method;
+      const facts = known.byCall.get(site.node.id);
+      const method = facts ? facts.method : calleeMethod(model, known, site.node);
       const list = known.byMethod!.get(method);
       if (list) list.push(i);
       else known.byMethod!.set(method, [i]);
