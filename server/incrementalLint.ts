@@ -10,9 +10,9 @@ import { buildModel, runRule, sortFindings, type RuleFailure } from './engine';
 import type { ModuleModel } from './model/moduleModel';
 import type { ClassSummary, FunctionSummary, ModuleSummary, SymbolSummary } from './model/summary';
 import { sameInterface, type WorkspaceIndex } from './model/workspaceIndex';
-import { reachOf, RULES } from './rules/registry';
+import { reachOf, reuseKeyOf, RULES } from './rules/registry';
 import { partitionPoint } from './sorted';
-import type { Finding, Fix } from './rules/types';
+import type { Finding, Fix, Rule } from './rules/types';
 
 /** A top-level statement, as plain data: the trees it came from are gone by the next edit. */
 interface Statement {
@@ -38,6 +38,8 @@ export interface LintState {
   readonly bindings: string;
   /** Each statement-local rule's findings, in the order it reported them. */
   readonly localFindings: ReadonlyMap<string, readonly Finding[]>;
+  /** The reuse key of each enabled rule that has one (server/rules/registry.ts). */
+  readonly keys: ReadonlyMap<string, string>;
 }
 
 export interface IncrementalLint {
@@ -54,13 +56,17 @@ export function lintIncrementally(model: ModuleModel, config: LintConfig, previo
   const { statements, bindings, match } = comparedWithPrevious(model, previous);
   const reuse = previous && match && reusable(previous, model, config, match);
   const localFindings = new Map<string, Finding[]>();
+  const keys = new Map<string, string>();
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
   const focused = reuse && (reuse.changed ? model.focusedOn(reuse.changed.start, reuse.changed.end) : undefined);
   for (const rule of RULES) {
     const reach = reachOf(rule);
     const local = reach !== 'module';
-    const statementOnly = reach === 'statement' || (reach === 'statement-same-lines' && reuse?.lineShift === 0) || (reach === 'statement-same-calls' && reuse?.sameCalls);
+    const key = reuseKey(rule, model, config, failures);
+    if (key !== undefined) keys.set(rule.meta.code, key);
+    const sameKey = key === previous?.keys.get(rule.meta.code);
+    const statementOnly = sameKey && (reach === 'statement' || (reach === 'statement-same-lines' && reuse?.lineShift === 0));
     if (!reuse || !statementOnly) {
       const own: Finding[] = [];
       runRule(rule, model, config, own, failures);
@@ -76,8 +82,20 @@ export function lintIncrementally(model: ModuleModel, config: LintConfig, previo
   const summary = ownSummary(model);
   const state = failures.length || !summary
     ? undefined
-    : { source: model.source, statements, config, generation: model.index.generation, summary, bindings, localFindings };
+    : { source: model.source, statements, config, generation: model.index.generation, summary, bindings, localFindings, keys };
   return { findings: sortFindings(findings), failures, state, reused: !!reuse };
+}
+
+/** The rule's reuse key for this model, if it has one and is enabled; a key that throws is the rule's failure. */
+function reuseKey(rule: Rule, model: ModuleModel, config: LintConfig, failures: RuleFailure[]): string | undefined {
+  const keyOf = reuseKeyOf(rule);
+  if (!keyOf || !config.isEnabled(rule.meta.code)) return undefined;
+  try {
+    return keyOf(model);
+  } catch (error) {
+    failures.push({ code: rule.meta.code, error });
+    return undefined;
+  }
 }
 
 /** The module's summary as the index holds it (unless another file of the same module name replaced it). */
@@ -93,8 +111,6 @@ interface Reuse {
   carried: Map<string, Finding[]>;
   /** Lines added (or, negative, removed) by the edit. */
   lineShift: number;
-  /** Every function of the module calls what it called before (the index's generation did not move). */
-  sameCalls: boolean;
 }
 
 const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
@@ -115,7 +131,7 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, m
   const sameCalls = sameInterface(previous.summary, summary);
   if (model.index.generation !== previous.generation + (sameCalls ? 0 : 1)) return undefined;
   const edited = match.edited;
-  if (!edited) return { carried: new Map([...previous.localFindings].map(([code, list]) => [code, [...list]])), lineShift: 0, sameCalls };
+  if (!edited) return { carried: new Map([...previous.localFindings].map(([code, list]) => [code, [...list]])), lineShift: 0 };
   const { was, now, lineShift } = edited;
   const moveLine = (line: number): number | undefined => (line < was.startLine ? line : line > was.endLine ? line + lineShift : undefined);
   const carried = new Map<string, Finding[]>();
@@ -129,7 +145,7 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, m
     }
     carried.set(code, kept);
   }
-  return { changed: { start: now.start, end: now.end }, carried, lineShift, sameCalls };
+  return { changed: { start: now.start, end: now.end }, carried, lineShift };
 }
 
 /**

@@ -6,7 +6,7 @@ import { insertBefore, replaceNode } from '../fixes';
 import type { CallSite, ModuleModel } from '../model/moduleModel';
 import { freshName, insertStatementsAfter, moduleDefinitionBefore } from './lifecycle/edits';
 import { callArguments, identifiersIn, isStoreTarget, isVariableReference, mentions } from './lifecycle/syntax';
-import { enclosingTaskGroup, taskFactoryOf, taskSink, type TaskSink } from './lifecycle/tasks';
+import { enclosingTaskGroup, possibleTaskFactories, taskFactoryOf, taskSink, type TaskSink } from './lifecycle/tasks';
 import { PY311, targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
 
@@ -24,9 +24,9 @@ function isUnreadLocal(model: ModuleModel, site: CallSite, name: string): boolea
 
 function danglingTasks(model: ModuleModel): Dangling[] {
   const found: Dangling[] = [];
-  for (const site of model.calls) {
+  for (const site of possibleTaskFactories(model)) {
     if (site.inLambda || !taskFactoryOf(model, site.node)) continue;
-    const sink = taskSink(site.node);
+    const sink = taskSink(model, site.node);
     if (sink.kind === 'discarded' || (sink.kind === 'name' && isUnreadLocal(model, site, sink.name))) found.push({ site, sink });
   }
   return found;
@@ -51,6 +51,14 @@ class DanglingFixes {
     this.set = backgroundSet(model);
   }
 
+  private definition?: TextEdit | null;
+
+  /** The edit that defines the set, the same for every finding. */
+  private setDefinition(): TextEdit | undefined {
+    if (this.definition === undefined) this.definition = moduleDefinitionBefore(this.model, this.firstUse, `${this.set.name} = set()`) ?? null;
+    return this.definition ?? undefined;
+  }
+
   /** Keeps the task in a module-level set until it is done (the asyncio documentation's pattern). */
   keepInSet(item: Dangling): Fix | undefined {
     const { sink, site } = item;
@@ -68,7 +76,7 @@ class DanglingFixes {
     edits.push(insertStatementsAfter(this.model, sink.statement, [`${set}.add(${task})`, `${task}.add_done_callback(${set}.discard)`]));
     const edit = edits[0];
     if (!this.set.exists) {
-      const definition = moduleDefinitionBefore(this.model, this.firstUse, `${set} = set()`);
+      const definition = this.setDefinition();
       if (!definition) return undefined;
       // Module-level code: the definition and the rewritten statement start at the same place; one edit keeps order.
       const sameStart = definition.range.start.line === edit.range.start.line && definition.range.start.character === edit.range.start.character;

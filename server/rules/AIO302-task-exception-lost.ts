@@ -6,7 +6,7 @@ import { ensureImport } from '../fixes';
 import type { CallSite, FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { freshName, insertStatementsAfter, moduleDefinitionBefore } from './lifecycle/edits';
 import { identifiersIn, isStoreTarget, isVariableReference, mentions, methodReceiver } from './lifecycle/syntax';
-import { isContainerAdder, onlyInspects, taskFactoryOf, taskSink } from './lifecycle/tasks';
+import { isContainerAdder, onlyInspects, possibleTaskFactories, taskFactoryOf, taskSink } from './lifecycle/tasks';
 import type { Fix, Rule } from './types';
 
 /** Methods that look at or stop a task without retrieving its exception. */
@@ -114,9 +114,9 @@ function isReadIn(model: ModuleModel, scope: Node, name: string): boolean {
 function lostTasks(model: ModuleModel): LostTask[] {
   const tracker = new ExceptionTracker(model);
   const found: LostTask[] = [];
-  for (const site of model.calls) {
+  for (const site of possibleTaskFactories(model)) {
     if (site.inLambda || !taskFactoryOf(model, site.node)) continue;
-    const sink = taskSink(site.node);
+    const sink = taskSink(model, site.node);
     let holder: Holder | undefined;
     let target: string | undefined;
     let statement: Node;

@@ -108,7 +108,7 @@ function simpleShape(model: ModuleModel, use: LoopUse): SimpleShape | undefined 
   // `asyncio.get_event_loop().run_until_complete(main())` is an expression: `asyncio.run(main())` takes its place.
   if (!use.variable) return { first: run, last: run, prefix: '', coroutine };
   const variable = use.variable;
-  const first = enclosingStatement(use.acquisition);
+  const first = enclosingStatement(model, use.acquisition);
   if (!first?.parent) return undefined;
   const siblings = statementsOf(first.parent);
   let i = siblings.findIndex((s) => s.id === first.id);

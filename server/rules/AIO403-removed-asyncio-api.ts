@@ -6,7 +6,7 @@ import type { LintConfig } from '../config';
 import { asyncioReference, insertBefore, rangeOf, replaceNode } from '../fixes';
 import type { FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { deleteLines } from './lifecycle/edits';
-import { asyncioName, callArguments, isAsyncStatement, mayCall, mentions, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
+import { asyncioName, callArguments, callsThatMayCall, isAsyncStatement, mayCall, mentions, occurrencesWithin, resolveAsyncioCall, unwrapParens } from './lifecycle/syntax';
 import { PY37, targetAtLeast, versionText, type PythonVersion } from './lifecycle/version';
 import type { Report, Rule } from './types';
 
@@ -23,6 +23,8 @@ const WAIT = new Set(['wait']);
 const TASK_CLASS_METHODS = new Set(['all_tasks', 'current_task']);
 /** Only calls of a plain name (`asyncio.async(...)` parses as a call of `asyncio`). */
 const NO_METHODS = new Set<string>();
+/** The method names any of the per-call checks looks for. */
+const CHECKED_METHODS = new Set([...NO_METHODS, ...LOOP_PARAMETER_NAMES, ...WAIT, ...TASK_CLASS_METHODS]);
 
 /** asyncio's coroutine functions (`async def` in every supported version): `yield from` cannot delegate to them. */
 const ASYNCIO_COROUTINE_FUNCTIONS = new Set([
@@ -83,6 +85,19 @@ function nativeCoroutineEdits(model: ModuleModel, fn: FunctionInfo): TextEdit[] 
 
 const CONVERT_TITLE = 'Convert to `async def` with `await`';
 
+/** Words a check needs in the file's text to run at all (each names what it looks for). */
+const GATES = { coroutine: 'coroutine', yieldFrom: 'yield from', asyncio: 'asyncio', await: 'await' };
+
+/**
+ * Which checks the file's text lets run: the only thing AIO403 reads outside a statement and the module's interface,
+ * so the server re-checks one statement while it stays the same (server/rules/registry.ts).
+ */
+export function removedApiGatesKey(model: ModuleModel): string {
+  return Object.values(GATES)
+    .map((word) => (mentions(model, word) ? '1' : '0'))
+    .join('');
+}
+
 class RemovedApiChecker {
   constructor(
     private readonly model: ModuleModel,
@@ -91,10 +106,10 @@ class RemovedApiChecker {
   ) {}
 
   run(): void {
-    if (mentions(this.model, 'coroutine')) this.coroutineDecorators();
-    if (mentions(this.model, 'yield from')) this.yieldFromCoroutines();
-    if (mentions(this.model, 'asyncio')) {
-      for (const site of this.model.calls) {
+    if (mentions(this.model, GATES.coroutine)) this.coroutineDecorators();
+    if (mentions(this.model, GATES.yieldFrom)) this.yieldFromCoroutines();
+    if (mentions(this.model, GATES.asyncio)) {
+      for (const site of callsThatMayCall(this.model, CHECKED_METHODS)) {
         if (site.inLambda) continue;
         this.asyncioAsync(site.node);
         this.loopArgument(site.node);
@@ -102,13 +117,18 @@ class RemovedApiChecker {
         this.taskClassMethods(site.node);
       }
     }
-    if (mentions(this.model, 'await')) this.awaitedLocks();
+    if (mentions(this.model, GATES.await)) this.awaitedLocks();
+  }
+
+  /** The functions of the model, of the statement it is focused on if it is (`model.functions` lists them all). */
+  private functions(): FunctionInfo[] {
+    return this.model.nodesOfType('function_definition').map((def) => this.model.functionOf(def)).filter((fn): fn is FunctionInfo => !!fn);
   }
 
   /** `@asyncio.coroutine` (deprecated 3.8, removed 3.11). */
   private coroutineDecorators(): void {
     if (!targetAtLeast(this.config, PY38)) return;
-    for (const fn of this.model.functions) {
+    for (const fn of this.functions()) {
       const index = fn.decorators.findIndex((d) => asyncioName(d) === 'asyncio.coroutine');
       if (index < 0) continue;
       const decorator = fn.decoratorNodes[index];
@@ -123,7 +143,7 @@ class RemovedApiChecker {
 
   /** `yield from <coroutine>` in a plain generator: a TypeError since native coroutines exist. */
   private yieldFromCoroutines(): void {
-    for (const fn of this.model.functions) {
+    for (const fn of this.functions()) {
       if (fn.isAsync || !fn.isGenerator || !/yield\s+from/.test(fn.node.text) || fn.decorators.some((d) => asyncioName(d) === 'asyncio.coroutine' || d === 'types.coroutine')) continue;
       const offending = ownYields(this.model, fn).filter((y) => {
         const operand = y.namedChildren.find((c) => c && c.type !== 'comment');
@@ -164,6 +184,8 @@ class RemovedApiChecker {
   /** `loop=` passed to functions that dropped the parameter (deprecated 3.8, removed 3.10). */
   private loopArgument(call: Node): void {
     if (!targetAtLeast(this.config, PY38) || !mayCall(this.model, call, LOOP_PARAMETER_NAMES)) return;
+    // Most calls have no `loop=` (whose name is in the call's text), and then resolving the callee is not needed.
+    if (!occurrencesWithin(this.model, call, 'loop').length) return;
     const callee = resolveAsyncioCall(this.model, call);
     if (!callee || !LOOP_PARAMETER_REMOVED.has(callee)) return;
     const list = call.childForFieldName('arguments');
@@ -236,7 +258,7 @@ class RemovedApiChecker {
     if (!targetAtLeast(this.config, PY37) || !mayCall(this.model, call, TASK_CLASS_METHODS)) return;
     const callee = resolveAsyncioCall(this.model, call);
     const method = callee === 'asyncio.Task.all_tasks' ? 'all_tasks' : callee === 'asyncio.Task.current_task' ? 'current_task' : undefined;
-    const fn = call.childForFieldName('function');
+    const fn = method && call.childForFieldName('function');
     if (!method || !fn) return;
     const asyncio = asyncioReference(this.model);
     this.report({

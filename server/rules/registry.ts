@@ -3,6 +3,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ModuleModel } from '../model/moduleModel';
+import { helperCallsKey } from './blocking/callGraph';
+import { nonBlockingSocketsKey } from './blocking/match';
 import type { Rule } from './types';
 import { unawaitedCoroutine } from './AIO100-unawaited-coroutine';
 import { coroutineNeverAwaited } from './AIO101-coroutine-never-awaited';
@@ -28,7 +31,7 @@ import { busyWait } from './AIO304-busy-wait';
 import { legacyLoopApi } from './AIO400-legacy-loop-api';
 import { nestedEventLoop } from './AIO401-nested-event-loop';
 import { getEventLoopInCoroutine } from './AIO402-get-event-loop-in-coroutine';
-import { removedAsyncioApi } from './AIO403-removed-asyncio-api';
+import { removedApiGatesKey, removedAsyncioApi } from './AIO403-removed-asyncio-api';
 import { raceAcrossAwait } from './AIO500-race-across-await';
 
 export const RULES: readonly Rule[] = [
@@ -66,32 +69,43 @@ export const RULES: readonly Rule[] = [
 /**
  * How far a rule looks, for the server's statement-level re-lint (server/incrementalLint.ts). `statement`: its
  * findings and fixes in a top-level statement depend only on that statement and the module's interface (its summary
- * in the workspace index without what functions call, its module-level bindings, the configuration), so after an
- * edit inside one def or class that leaves the interface alone it re-checks that statement only.
+ * in the workspace index without what functions call, its module-level bindings, the configuration) and, for a rule
+ * with a reuse key (below), what the key sums up of the rest of the module; so after an edit inside one def or class
+ * that leaves the interface and the key alone it re-checks that statement only.
  * `statement-same-lines`: the same, but its messages cite absolute line numbers, so only while no line moved.
- * `statement-same-calls`: the same, but only while every function of the module calls what it called before (the
- * summary with its calls is unchanged, so the index's generation did not move): AIO210 follows calls through the
- * other functions' summaries in the index, this module's included (a class nested in a class, whose methods it
- * follows through the model, keeps the edit from being reused at all).
- * `module` (always run in full): AIO300/AIO301/AIO302
- * (fresh names and helper definitions checked against the whole module, module-level insertion points), AIO400
- * (fresh names checked against every identifier of the module), AIO403 (looks for words anywhere in the file and
- * walks every function of the module).
+ * `module` (always run in full): AIO300/AIO301/AIO302 (fresh names and helper definitions checked against the whole
+ * module, module-level insertion points), AIO400 (fresh names checked against every identifier of the module).
  * AIO100 is statement-local although it reads whether the file has a syntax error anywhere: that only switches a
  * shortcut off, and the shortcut is exact on a statement without errors.
  */
-export type RuleReach = 'statement' | 'statement-same-lines' | 'statement-same-calls' | 'module';
+export type RuleReach = 'statement' | 'statement-same-lines' | 'module';
 
 const REACH = new Map<string, RuleReach>([
   ...['AIO100', 'AIO101', 'AIO102', 'AIO103', 'AIO104', 'AIO105'].map((c) => [c, 'statement'] as const),
-  ...['AIO200', 'AIO201', 'AIO202', 'AIO203', 'AIO204', 'AIO205', 'AIO206', 'AIO207', 'AIO211'].map((c) => [c, 'statement'] as const),
-  ...['AIO303', 'AIO304', 'AIO401', 'AIO402'].map((c) => [c, 'statement'] as const),
+  ...['AIO200', 'AIO201', 'AIO202', 'AIO203', 'AIO204', 'AIO205', 'AIO206', 'AIO207', 'AIO210', 'AIO211'].map((c) => [c, 'statement'] as const),
+  ...['AIO303', 'AIO304', 'AIO401', 'AIO402', 'AIO403'].map((c) => [c, 'statement'] as const),
   ['AIO500', 'statement-same-lines'],
-  ['AIO210', 'statement-same-calls'],
 ]);
 
 export function reachOf(rule: Rule): RuleReach {
   return REACH.get(rule.meta.code) ?? 'module';
+}
+
+/**
+ * What a statement-local rule reads of the module outside a statement and the interface, as a string computed from
+ * the whole module's model: AIO205 and AIO210 (through whether a call is AIO205's) read which sockets are set
+ * non-blocking anywhere in the module; AIO210 follows calls through this module's plain functions, in their summaries
+ * (a class nested in a class, whose methods it follows through the model, keeps an edit from being reused at all);
+ * AIO403 runs a check only when the file mentions its word.
+ */
+const REUSE_KEY = new Map<string, (model: ModuleModel) => string>([
+  ['AIO205', nonBlockingSocketsKey],
+  ['AIO210', (model) => `${nonBlockingSocketsKey(model)}\n\n${helperCallsKey(model)}`],
+  ['AIO403', removedApiGatesKey],
+]);
+
+export function reuseKeyOf(rule: Rule): ((model: ModuleModel) => string) | undefined {
+  return REUSE_KEY.get(rule.meta.code);
 }
 
 const byCode = new Map(RULES.map((r) => [r.meta.code, r]));

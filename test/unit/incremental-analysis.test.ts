@@ -312,6 +312,22 @@ describe('incremental analysis (the server path) matches a fresh analysis', () =
       edit: { line: 13, from: '-> Fast', to: '-> Slow' },
     },
     {
+      name: 'a socket is set non-blocking in another def (AIO205 reads those calls anywhere in the module)',
+      source: 'import socket\n\n\nclass C:\n    def __init__(self):\n        self.sock = socket.socket()\n\n    async def read(self):\n        self.sock.recv(10)\n\n\nasync def setup(self):\n    x = 1\n',
+      edit: { line: 12, from: 'x = 1', to: 'self.sock.setblocking(False)' },
+    },
+    {
+      name: 'a def starts a blocking call on a socket another def set non-blocking (the edited def alone is re-checked)',
+      source:
+        'import socket\nimport time\n\n\nclass A:\n    def __init__(self):\n        self.sock = socket.socket()\n        self.sock.setblocking(False)\n\n\nclass B:\n    def __init__(self):\n        self.sock = socket.socket()\n\n    async def read(self):\n        x = 1\n',
+      edit: { line: 15, from: 'x = 1', to: 'self.sock.recv(time.sleep(1))' },
+    },
+    {
+      name: "a comment mentions `yield from` (AIO403 checks generators only in a file that does)",
+      source: 'import asyncio\n\n\ndef gen():\n    yield  from asyncio.sleep(1)\n\n\ndef other():\n    x = 1\n',
+      edit: { line: 8, from: 'x = 1', to: 'x = 1  # yield from' },
+    },
+    {
       name: 'a nested class gets an async method',
       source: 'class Outer:\n    class Inner:\n        def run(self):\n            pass\n\n\nasync def main():\n    if Outer.Inner().run():\n        pass\n',
       edit: { line: 2, from: 'def run', to: 'async def run' },

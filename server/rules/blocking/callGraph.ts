@@ -59,6 +59,25 @@ function runsWhenCalled(fn: FunctionLike): boolean {
   return !fn.isAsync && !fn.isGenerator && fn.decorators.every((d) => TRANSPARENT_DECORATORS.has(d));
 }
 
+/**
+ * What a search reads of the module's own summary beyond its interface: the calls (callee and whether awaited, in
+ * order) of its functions and methods that can be on a chain. The calls of the others (coroutine functions among
+ * them) lead nowhere, so the server may keep AIO210's findings in other statements while they change
+ * (server/rules/registry.ts).
+ */
+export function helperCallsKey(model: ModuleModel): string {
+  const summary = model.index.module(model.moduleName);
+  const parts: string[] = [];
+  const add = (fn: FunctionSummary) => {
+    if (runsWhenCalled(fn)) parts.push(`${fn.canonical}(${fn.calls.map((c) => `${c.awaited ? 'await ' : ''}${c.callee}`).join(', ')})`);
+  };
+  for (const symbol of summary?.symbols.values() ?? []) {
+    if (symbol.kind === 'function') add(symbol);
+    else if (symbol.kind === 'class') symbol.methods.forEach(add);
+  }
+  return parts.join('\n');
+}
+
 interface Memo {
   generation: number;
   configured: string;

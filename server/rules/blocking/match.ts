@@ -2,8 +2,8 @@
 // `if TYPE_CHECKING:`), and which of them the catalog names, by canonical function or by the class of the object.
 import type { Node } from 'web-tree-sitter';
 import { KNOWN_RETURN_TYPES } from '../../model/knownTypes';
-import type { CallSite, FunctionInfo, ModuleModel } from '../../model/moduleModel';
-import { isAsyncStatement } from '../lifecycle/syntax';
+import type { CallSite, FunctionInfo, ModuleModel, Scope } from '../../model/moduleModel';
+import { isAsyncStatement, occurrencesWithin } from '../lifecycle/syntax';
 import { argumentsOf, isFalsyLiteral } from './arguments';
 import {
   BLOCKING_WITH_CLASSES,
@@ -42,7 +42,6 @@ interface Analysis {
   coroutineCalls: CoroutineCall[];
   blockingCalls?: BlockingCall[];
   blockingWiths?: BlockingWith[];
-  nonBlockingSockets?: Set<string>;
 }
 
 const analyses = new WeakMap<ModuleModel, Analysis>();
@@ -189,24 +188,54 @@ function calleeCallable(model: ModuleModel, call: Node, callee: Node, awaited: b
 
 const isSocketMethod = (callable: BlockingCallable) => /^(socket\.socket|ssl\.SSLSocket)\./.test(callable.name);
 
+const NON_BLOCKING_SETTERS = ['setblocking', 'settimeout'];
+
+const nonBlockingByRoot = new WeakMap<Node, Set<string>>();
+
 /**
  * Sockets set non-blocking (`sock.setblocking(False)`, `sock.settimeout(0)`): a local name within its function,
- * an attribute (`self.sock`) anywhere in the module. Keys as made by `socketKey`.
+ * an attribute (`self.sock`) anywhere in the module. Keys as made by `socketKey`. Always the whole module's, found
+ * from where the method names occur in its text: a focused view (see `ModuleModel.focusedOn`) lists only its own
+ * calls, and shares its module's root.
  */
-function nonBlockingSockets(model: ModuleModel): Set<string> {
-  const analysis = analysisOf(model);
-  if (analysis.nonBlockingSockets) return analysis.nonBlockingSockets;
-  const found = new Set<string>();
-  for (const site of model.calls) {
-    const callee = site.node.childForFieldName('function');
-    if (callee?.type !== 'attribute') continue;
-    const method = callee.childForFieldName('attribute')?.text;
-    if (method !== 'setblocking' && method !== 'settimeout') continue;
-    const [first] = argumentsOf(site.node).positional;
-    const object = callee.childForFieldName('object');
-    if (object && isFalsyLiteral(first)) found.add(socketKey(object, site.fn));
+function nonBlockingSockets(model: ModuleModel): ReadonlySet<string> {
+  let found = nonBlockingByRoot.get(model.root);
+  if (found) return found;
+  found = new Set();
+  for (const method of NON_BLOCKING_SETTERS) {
+    for (const at of occurrencesWithin(model, model.root, method)) {
+      const call = methodCallNamedAt(model, at, method);
+      const object = call?.childForFieldName('function')?.childForFieldName('object');
+      const [first] = call ? argumentsOf(call).positional : [];
+      if (call && object && isFalsyLiteral(first)) found.add(socketKey(object, callSiteFunction(model, call)));
+    }
   }
-  return (analysis.nonBlockingSockets = found);
+  nonBlockingByRoot.set(model.root, found);
+  return found;
+}
+
+/** The sockets of `nonBlockingSockets` as one string: what AIO205 and AIO210 read of the module beyond a statement. */
+export function nonBlockingSocketsKey(model: ModuleModel): string {
+  return [...nonBlockingSockets(model)].sort().join('\n');
+}
+
+/** The call `obj.<method>(...)` whose method name is the identifier at offset `at`, if that is what is there. */
+function methodCallNamedAt(model: ModuleModel, at: number, method: string): Node | undefined {
+  const name = model.root.descendantForIndex(at, at + method.length);
+  if (name?.type !== 'identifier' || name.startIndex !== at || name.endIndex !== at + method.length) return undefined;
+  const attribute = model.parentOf(name);
+  if (attribute?.type !== 'attribute' || attribute.childForFieldName('attribute')?.id !== name.id) return undefined;
+  const call = model.parentOf(attribute);
+  return call?.type === 'call' && call.childForFieldName('function')?.id === attribute.id ? call : undefined;
+}
+
+/** What the model records as a call site's function: the innermost `def` around it, unless a class body is nearer. */
+function callSiteFunction(model: ModuleModel, call: Node): FunctionInfo | undefined {
+  for (let s: Scope | undefined = model.scopeAt(call); s; s = s.parent) {
+    if (s.kind === 'class') return undefined;
+    if (s.kind === 'function') return s.fn;
+  }
+  return undefined;
 }
 
 function socketKey(object: Node, fn: FunctionInfo | undefined): string {

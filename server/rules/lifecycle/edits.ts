@@ -5,7 +5,7 @@ import type { TextEdit } from 'vscode-languageserver-types';
 import type { Node } from 'web-tree-sitter';
 import { indentationOf } from '../../fixes';
 import type { ModuleModel } from '../../model/moduleModel';
-import { identifiersIn, topLevelStatement } from './syntax';
+import { identifiersIn, occurrencesWithin, topLevelStatement } from './syntax';
 
 function lineStartIndex(source: string, index: number): number {
   return source.lastIndexOf('\n', index - 1) + 1;
@@ -64,11 +64,39 @@ export function deleteLines(model: ModuleModel, node: Node): TextEdit {
  * so introducing it can shadow nothing.
  */
 export function freshName(model: ModuleModel, within: Node, base: string, taken: ReadonlySet<string> = new Set()): string {
-  // Every candidate contains `base`: when the text does not, no identifier can clash, and the scan is skipped.
-  const used = within.text.includes(base) ? new Set(identifiersIn(model, within).map((id) => id.text)) : new Set<string>();
+  // Every candidate is `base` or `base_<n>`: when no identifier of `within` can be one, the scan is skipped.
+  const used = mayNameIdentifier(model, within, base) ? new Set(identifiersIn(model, within).map((id) => id.text)) : new Set<string>();
   const free = (name: string) => !used.has(name) && !taken.has(name) && !model.moduleScope.bindings.has(name);
   if (free(base)) return base;
   for (let i = 2; ; i++) if (free(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
+const isAsciiNameChar = (code: number) => isDigit(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+
+/**
+ * Whether an identifier named `base` or `base_<digits>` may occur in `within`, told from its text: an occurrence of
+ * `base` counts unless it is part of a longer name, which the tokenizer takes whole (letters, digits and `_` after
+ * letters or `_`, as in `create_task`; or after it, other than `_<digits>` closing the name). After digits (`1if`
+ * lexes as a number and a keyword) or a non-ASCII character it counts. Only for text that parsed without errors,
+ * where every token is one of Python's.
+ */
+function mayNameIdentifier(model: ModuleModel, within: Node, base: string): boolean {
+  const source = model.source;
+  const found = occurrencesWithin(model, within, base);
+  if (!found.length) return false;
+  if (within.hasError) return true;
+  return found.some((at) => {
+    let run = at;
+    while (run > 0 && isAsciiNameChar(source.charCodeAt(run - 1))) run--;
+    if (run < at && !isDigit(source.charCodeAt(run))) return false;
+    let end = at + base.length;
+    if (source.charCodeAt(end) === 95 && isDigit(source.charCodeAt(end + 1))) {
+      end += 2;
+      while (isDigit(source.charCodeAt(end))) end++;
+    }
+    return !isAsciiNameChar(source.charCodeAt(end));
+  });
 }
 
 /**
@@ -77,7 +105,7 @@ export function freshName(model: ModuleModel, within: Node, base: string, taken:
  * are identical and merge.
  */
 export function moduleDefinitionBefore(model: ModuleModel, anchor: Node, definition: string): TextEdit | undefined {
-  const top = topLevelStatement(anchor);
+  const top = topLevelStatement(model, anchor);
   if (!top) return undefined;
   const isDefinition = top.type === 'function_definition' || top.type === 'class_definition' || top.type === 'decorated_definition';
   return insertAt(model, lineStartIndex(model.source, top.startIndex), `${definition}\n${isDefinition ? '\n\n' : ''}`);

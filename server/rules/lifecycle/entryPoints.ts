@@ -2,7 +2,7 @@
 // `asyncio.run(main())`, `asyncio.Runner().run(main())` or `loop.run_until_complete(main())`.
 import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo, ModuleModel } from '../../model/moduleModel';
-import { callArguments, callMethod, mayCall, resolveAsyncioCall, unwrapParens } from './syntax';
+import { callArguments, callMethod, callsThatMayCall, mayCall, resolveAsyncioCall, unwrapParens } from './syntax';
 
 /** How the entry coroutine is run; it decides what happens to tasks still pending when it returns. */
 export type EntryRunner = 'asyncio.run' | 'Runner.run' | 'run_until_complete';
@@ -39,7 +39,7 @@ function entryFunction(model: ModuleModel, call: Node): FunctionInfo | undefined
 
 export function entryPoints(model: ModuleModel): EntryPoint[] {
   const found = new Map<FunctionInfo, EntryPoint>();
-  for (const site of model.calls) {
+  for (const site of callsThatMayCall(model, RUNNER_NAMES)) {
     const runner = site.inLambda ? undefined : runnerOf(model, site.node);
     if (!runner || model.inCoroutineBody(site.node)) continue;
     const fn = entryFunction(model, site.node);

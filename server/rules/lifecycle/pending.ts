@@ -267,7 +267,7 @@ class PendingTracker {
   }
 
   private taskCreation(node: Node, events: Event[]): void {
-    const sink = taskSink(node);
+    const sink = taskSink(this.model, node);
     let task: PendingTask | undefined;
     switch (sink.kind) {
       case 'discarded':
@@ -298,7 +298,7 @@ class PendingTracker {
       if (!syncHelperStartsTasks(this.model, fn)) return;
       // What a plain helper returns may be (or own) what it started: follow it like a task. Awaiting it, handing it
       // on or storing it settles the tasks; a name bound to it is a handle.
-      const sink = taskSink(node);
+      const sink = taskSink(this.model, node);
       const fields: Partial<PendingTask> = { helper: display };
       if (sink.kind === 'name') fields.names = new Set([sink.name]);
       else if (sink.kind === 'container' && sink.container.type === 'identifier') fields.containers = new Set([sink.container.text]);

@@ -1,16 +1,57 @@
 // Small syntax-tree helpers shared by the task-lifecycle and event-loop rules (AIO3xx/AIO4xx/AIO5xx).
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../../model/moduleModel';
+import type { CallSite, ModuleModel } from '../../model/moduleModel';
+import { partitionPoint } from '../../sorted';
 
 /** Node types that open a new scope: code inside them does not run as part of the enclosing statement. */
 const NESTED_SCOPES = new Set(['function_definition', 'lambda', 'class_definition', 'decorated_definition']);
+
+/** What is known about words of a module's text, found once per model (a focused view shares its model's root). */
+interface Words {
+  mentioned: Map<string, boolean>;
+  /** The offsets of every occurrence, in ascending order. */
+  occurrences: Map<string, number[]>;
+}
+
+const wordsByRoot = new WeakMap<Node, Words>();
+
+function wordsOf(model: ModuleModel): Words {
+  let words = wordsByRoot.get(model.root);
+  if (!words) wordsByRoot.set(model.root, (words = { mentioned: new Map(), occurrences: new Map() }));
+  return words;
+}
 
 /**
  * The module's text contains one of `words`: a cheap, sound gate before a rule walks the model (a name the rule
  * looks for cannot be used without appearing in the text).
  */
 export function mentions(model: ModuleModel, ...words: string[]): boolean {
-  return words.some((w) => model.source.includes(w));
+  const mentioned = wordsOf(model).mentioned;
+  return words.some((word) => {
+    let found = mentioned.get(word);
+    if (found === undefined) mentioned.set(word, (found = model.source.includes(word)));
+    return found;
+  });
+}
+
+function occurrences(model: ModuleModel, word: string): readonly number[] {
+  const byWord = wordsOf(model).occurrences;
+  let found = byWord.get(word);
+  if (!found) {
+    found = [];
+    for (let at = model.source.indexOf(word); at !== -1; at = model.source.indexOf(word, at + 1)) found.push(at);
+    byWord.set(word, found);
+  }
+  return found;
+}
+
+/** The offsets where `word` occurs inside the text of `node`. */
+export function occurrencesWithin(model: ModuleModel, node: Node, word: string): readonly number[] {
+  const all = occurrences(model, word);
+  const first = partitionPoint(all, (at) => at < node.startIndex);
+  if (first === all.length) return [];
+  const end = node.endIndex - word.length;
+  return all.slice(first, partitionPoint(all, (at) => at <= end));
 }
 
 /** `(x)` → `x`, however deep. */
@@ -109,21 +150,72 @@ interface CallFacts {
   callee?: string;
 }
 
-const callFactsByModel = new WeakMap<ModuleModel, Map<number, CallFacts>>();
+interface ModelCallFacts {
+  byCall: Map<number, CallFacts>;
+  /** Offsets where more than one call of `model.calls` starts (`f(x).g(y)`: the outer call starts at `f` too). */
+  sharedStarts: Set<number>;
+  /** The tree has a syntax error somewhere. */
+  hasError: boolean;
+  /** Positions in `model.calls` by method name (undefined: not a method call), once something asked. */
+  byMethod?: Map<string | undefined, number[]>;
+  /** `callsThatMayCall` by its `names`. */
+  candidates: Map<ReadonlySet<string>, CallSite[]>;
+}
 
-function callFacts(model: ModuleModel, call: Node): CallFacts {
-  let byCall = callFactsByModel.get(model);
-  if (!byCall) {
-    byCall = new Map();
-    callFactsByModel.set(model, byCall);
-  }
-  let facts = byCall.get(call.id);
+const callFactsByModel = new WeakMap<ModuleModel, ModelCallFacts>();
+
+function modelCallFacts(model: ModuleModel): ModelCallFacts {
+  let facts = callFactsByModel.get(model);
   if (!facts) {
-    const fn = call.childForFieldName('function');
-    facts = { method: fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined, resolved: false };
-    byCall.set(call.id, facts);
+    const starts = new Set<number>();
+    const sharedStarts = new Set<number>();
+    for (const site of model.calls) {
+      const start = site.node.startIndex;
+      if (starts.has(start)) sharedStarts.add(start);
+      else starts.add(start);
+    }
+    facts = { byCall: new Map(), sharedStarts, hasError: model.root.hasError, candidates: new Map() };
+    callFactsByModel.set(model, facts);
   }
   return facts;
+}
+
+function callFacts(model: ModuleModel, call: Node): CallFacts {
+  const known = modelCallFacts(model);
+  let facts = known.byCall.get(call.id);
+  if (!facts) {
+    facts = { method: calleeMethod(model, known, call), resolved: false };
+    known.byCall.set(call.id, facts);
+  }
+  return facts;
+}
+
+function calleeMethod(model: ModuleModel, known: ModelCallFacts, call: Node): string | undefined {
+  const callee = calleeFromSource(model, known, call);
+  return callee ? callee[1] : methodName(call);
+}
+
+/**
+ * A dotted name (`f`, `a.b.f`), capturing the last name after a dot, and then the `(` that opens the arguments, with
+ * only spaces and line breaks between the tokens.
+ */
+const DOTTED_CALLEE = /[A-Za-z_][A-Za-z0-9_]*(?:[ \t\f\r\n]*\.[ \t\f\r\n]*([A-Za-z_][A-Za-z0-9_]*))*[ \t\f\r\n]*\(/y;
+
+/**
+ * The callee of `call` read from the source instead of asking the parser for two nodes, when the source says it for
+ * certain: the call parsed without errors, no other call starts where it does, and its text opens with a dotted name
+ * and `(`. The callee starts where the call does and the arguments open with the first `(` after it (a `(` inside
+ * the callee would belong to another call starting there), so the callee is that dotted name: an attribute whose
+ * name is the last one when there is a dot. The match (group 1: that name), or undefined: the parser is asked.
+ */
+function calleeFromSource(model: ModuleModel, known: ModelCallFacts, call: Node): RegExpExecArray | undefined {
+  const start = call.startIndex;
+  if (known.sharedStarts.has(start)) return undefined;
+  DOTTED_CALLEE.lastIndex = start;
+  const match = DOTTED_CALLEE.exec(model.source);
+  // Error recovery can put an ERROR node between a callee and its arguments (`asyncio.async(...)`).
+  if (!match || (known.hasError && call.hasError)) return undefined;
+  return match;
 }
 
 /** `name` of a method call `obj.name(...)` (memoised). */
@@ -138,6 +230,32 @@ export function callMethod(model: ModuleModel, call: Node): string | undefined {
 export function mayCall(model: ModuleModel, call: Node, names: ReadonlySet<string>): boolean {
   const method = callFacts(model, call).method;
   return method === undefined || names.has(method);
+}
+
+/**
+ * The calls of the model (in source order) that `mayCall` lets through for `names`, listed once per model for each
+ * set of names (pass the same set object): rules that look for a few callees then skip the other calls at no cost.
+ */
+export function callsThatMayCall(model: ModuleModel, names: ReadonlySet<string>): readonly CallSite[] {
+  const known = modelCallFacts(model);
+  let found = known.candidates.get(names);
+  if (found) return found;
+  if (!known.byMethod) {
+    known.byMethod = new Map();
+    // Facts are recorded for the candidates only, when asked: most calls are never looked at again.
+    model.calls.forEach((site, i) => {
+      const facts = known.byCall.get(site.node.id);
+      const method = facts ? facts.method : calleeMethod(model, known, site.node);
+      const list = known.byMethod!.get(method);
+      if (list) list.push(i);
+      else known.byMethod!.set(method, [i]);
+    });
+  }
+  const positions = [...(known.byMethod.get(undefined) ?? [])];
+  for (const name of names) positions.push(...(known.byMethod.get(name) ?? []));
+  found = positions.sort((a, b) => a - b).map((i) => model.calls[i]);
+  known.candidates.set(names, found);
+  return found;
 }
 
 /** The asyncio-normalised canonical name of the function a call invokes. */
@@ -175,18 +293,21 @@ export function isSleepCall(model: ModuleModel, node: Node): boolean {
 }
 
 /** The statement that directly contains `node` (the child of a block or of the module). */
-export function enclosingStatement(node: Node): Node | undefined {
-  for (let n: Node | null = node; n; n = n.parent) {
-    const parent = n.parent;
+export function enclosingStatement(model: ModuleModel, node: Node): Node | undefined {
+  for (let n: Node | null = node; n; ) {
+    const parent = model.parentOf(n);
     if (parent && (parent.type === 'block' || parent.type === 'module')) return n;
+    n = parent;
   }
   return undefined;
 }
 
 /** The top-level statement (a child of the module) that contains `node`. */
-export function topLevelStatement(node: Node): Node | undefined {
-  for (let n: Node | null = node; n; n = n.parent) {
-    if (n.parent?.type === 'module') return n;
+export function topLevelStatement(model: ModuleModel, node: Node): Node | undefined {
+  for (let n: Node | null = node; n; ) {
+    const parent = model.parentOf(n);
+    if (parent?.id === model.root.id) return n;
+    n = parent;
   }
   return undefined;
 }

@@ -1,9 +1,9 @@
 // Recognising where asyncio tasks are created and where the created task goes (the "sink"), and which workspace
 // helpers start tasks that outlive the call.
 import type { Node } from 'web-tree-sitter';
-import type { FunctionInfo, ModuleModel } from '../../model/moduleModel';
+import type { CallSite, FunctionInfo, ModuleModel } from '../../model/moduleModel';
 import type { FunctionSummary } from '../../model/summary';
-import { asyncioName, callArguments, callMethod, enclosingStatement, mayCall, methodName, methodReceiver, resolveAsyncioCall, unwrapParens } from './syntax';
+import { asyncioName, callArguments, callMethod, callsThatMayCall, enclosingStatement, mayCall, methodName, methodReceiver, resolveAsyncioCall, unwrapParens } from './syntax';
 
 export type TaskFactory = 'create_task' | 'ensure_future' | 'loop.create_task';
 
@@ -48,6 +48,11 @@ export function taskFactoryOf(model: ModuleModel, call: Node): TaskFactory | und
   return kind;
 }
 
+/** The calls that may be task factories (`taskFactoryOf` decides), in source order. */
+export function possibleTaskFactories(model: ModuleModel): readonly CallSite[] {
+  return callsThatMayCall(model, FACTORY_NAMES);
+}
+
 /** Whether a canonical callee name (from a workspace summary) is a task factory. */
 function isFactoryName(canonical: string): boolean {
   return !!FACTORIES[asyncioName(canonical) ?? canonical];
@@ -86,13 +91,14 @@ function assignmentTarget(target: Node, inCollection: boolean, statement: Node):
   return { kind: 'escaped' };
 }
 
-export function taskSink(call: Node): TaskSink {
-  const statement = enclosingStatement(call);
+/** Where the task `call` returns goes (parents come from the model: the tree finds each by descending from the root). */
+export function taskSink(model: ModuleModel, call: Node): TaskSink {
+  const statement = enclosingStatement(model, call);
   if (!statement) return { kind: 'escaped' };
   let node = call;
   let inCollection = false;
   for (;;) {
-    const parent = node.parent;
+    const parent = model.parentOf(node);
     if (!parent) return { kind: 'escaped' };
     switch (parent.type) {
       case 'parenthesized_expression':
@@ -117,7 +123,7 @@ export function taskSink(call: Node): TaskSink {
         node = parent;
         continue;
       case 'expression_list': {
-        const assignment = parent.parent;
+        const assignment = model.parentOf(parent);
         const left = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === parent.id ? assignment.childForFieldName('left') : null;
         if (!inCollection && left && (left.type === 'pattern_list' || left.type === 'tuple_pattern')) {
           const values = parent.namedChildren.filter((c) => c?.type !== 'comment');
@@ -132,7 +138,7 @@ export function taskSink(call: Node): TaskSink {
       case 'await':
         return { kind: 'awaited' };
       case 'argument_list': {
-        const outer = parent.parent;
+        const outer = model.parentOf(parent);
         if (!outer || outer.type !== 'call') return { kind: 'escaped' };
         const receiver = methodReceiver(outer);
         if (isContainerAdder(outer) && receiver) return { kind: 'container', container: receiver, statement };
@@ -153,9 +159,10 @@ export function taskSink(call: Node): TaskSink {
       }
       case 'attribute': {
         // `create_task(c).add_done_callback(f)` as a statement: the callback does not keep the task alive.
-        const method = parent.parent;
-        if (!inCollection && parent.childForFieldName('object')?.id === node.id && method?.type === 'call' && method.parent?.type === 'expression_statement') {
-          return { kind: 'discarded', statement: method.parent, shape: 'chained' };
+        const method = model.parentOf(parent);
+        const methodStatement = method?.type === 'call' ? model.parentOf(method) : null;
+        if (!inCollection && parent.childForFieldName('object')?.id === node.id && methodStatement?.type === 'expression_statement') {
+          return { kind: 'discarded', statement: methodStatement, shape: 'chained' };
         }
         return { kind: 'escaped' };
       }
