@@ -3,7 +3,12 @@
 import sys
 import unittest
 
-from helpers import TempDirTestCase, final_tasks, line_of, of_type
+from helpers import PACKAGE_DIR, TempDirTestCase, final_tasks, line_of, of_type
+
+if PACKAGE_DIR not in sys.path:
+    sys.path.insert(0, PACKAGE_DIR)
+
+from asyncio_lens import monitor as monitor_module  # noqa: E402
 
 ENTRY_POINTS = """
     import asyncio, sys, threading
@@ -202,6 +207,38 @@ class LoopHookTest(TempDirTestCase):
         self.assertEqual(len(tasks), len(by_name), "one id per task")
         # Same creator and line, 200 ms apart: a run ends at each watchdog tick (25 ms).
         self.assertGreater(by_name["t260"]["createdAt"] - by_name["t259"]["createdAt"], 150)
+
+    def test_a_snapshot_gives_the_next_tasks_done_callbacks_even_from_the_line_of_the_open_run(self):
+        # Short-lived tasks reach the finished history only through a done callback added at creation, which the
+        # first tasks of each interval get. A snapshot starts an interval while a run from this line is open (opened
+        # after the watchdog's tick that posted the snapshot); the tasks after it must not just join that run.
+        result, messages, _path = self.record_run("""
+            import asyncio, time
+            from asyncio_lens import monitor
+
+            async def short():
+                return 1
+
+            async def main():
+                tasks = []
+
+                def burst(prefix, count):
+                    tasks.extend(asyncio.create_task(short(), name=prefix % i) for i in range(count))  # BURST
+
+                burst("before%d", monitor.HOOK_DONE_LIMIT + 100)  # the interval's callbacks spent, the rest a run
+                time.sleep(0.2)  # the watchdog ends the run and posts a snapshot (every 50 ms here)
+                burst("reopen%d", 10)  # a new run from the same line and creator
+                await asyncio.sleep(0)  # the snapshot runs: a new interval
+                burst("after%d", monitor.HOOK_DONE_LIMIT + 100)  # all finish before any snapshot sees them
+                await asyncio.gather(*tasks)
+                await asyncio.sleep(0.2)  # snapshots send the finished history
+
+            asyncio.run(main())
+        """)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        finished = {t["name"] for m in of_type(messages, "snapshot") for t in m["finished"]}
+        after = {name for name in finished if name.startswith("after")}
+        self.assertEqual(after, {"after%d" % i for i in range(monitor_module.HOOK_DONE_LIMIT)})
 
     def test_tasks_are_not_kept_alive(self):
         result, _messages, _path = self.record_run("""
