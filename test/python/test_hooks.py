@@ -240,6 +240,51 @@ class LoopHookTest(TempDirTestCase):
         after = {name for name in finished if name.startswith("after")}
         self.assertEqual(after, {"after%d" % i for i in range(monitor_module.HOOK_DONE_LIMIT)})
 
+    def test_the_creation_site_is_the_call_that_made_the_task_not_where_its_coroutine_was_made(self):
+        # With origin tracking on, each coroutine carries cr_origin: the frame and line that called the coroutine
+        # function. That is not the task's creation site when the coroutine was made elsewhere or on another line
+        # of the call. Both the first tasks of the interval (records of their own) and the runs after them.
+        result, messages, path = self.record_run("""
+            import asyncio
+
+            async def child(event):
+                await event.wait()
+
+            def made_elsewhere(event, count):
+                return [child(event) for _ in range(count)]  # COROUTINES-MADE
+
+            async def main():
+                event = asyncio.Event()
+                tasks = [asyncio.create_task(  # MULTI-LINE
+                             child(event), name="multi%d" % i)
+                         for i in range(300)]
+                coroutines = made_elsewhere(event, 300)
+                tasks += [asyncio.create_task(c, name="premade%d" % i) for i, c in enumerate(coroutines)]  # PREMADE
+                gathered = asyncio.gather(  # GATHER
+                    child(event), child(event))
+                await asyncio.sleep(0.2)  # snapshots (every 50 ms here) see them all
+                event.set()
+                await asyncio.gather(gathered, *tasks)
+
+            asyncio.run(main())
+        """, "--origin-tracking")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        tasks = final_tasks(messages)
+        by_name = {task["name"]: task for task in tasks.values()}
+        expected = [("multi%d", "# MULTI-LINE"), ("premade%d", "# PREMADE")]
+        for pattern, marker in expected:
+            with self.subTest(tasks=pattern):
+                for i in range(300):
+                    task = by_name[pattern % i]
+                    site = task["created"]
+                    self.assertEqual((site["file"], site["line"]), (path, line_of(path, marker)))
+                    self.assertIn(site["function"], ("main", "<listcomp>"))  # a frame of its own before 3.12
+                    self.assertEqual(tasks[task["parent"]]["coro"], "main")
+        children = [t for t in tasks.values() if t["coro"] == "child" and not t["name"].startswith(("multi", "premade"))]
+        self.assertEqual(len(children), 2)
+        for task in children:
+            self.assertEqual(task["created"], {"file": path, "line": line_of(path, "# GATHER"), "function": "main"})
+
     def test_tasks_are_not_kept_alive(self):
         result, _messages, _path = self.record_run("""
             import asyncio, gc, weakref
