@@ -112,6 +112,7 @@ def install(monitor):
                 frame = getframe(2)
             except ValueError:  # called from C with no Python code above
                 frame = None
+            code = None
             while frame is not None:  # the first frame outside asyncio and the adapter
                 code = frame.f_code
                 if code is last_site_code:  # tasks come in bursts from one place: no file name check
@@ -123,13 +124,14 @@ def install(monitor):
                     last_site_code = code
                     break
                 frame = frame.f_back
+            # The common case: one address appended to the open run (see monitor.Run). A run is open only while
+            # this interval's done callbacks are spent and no creation stack is asked for: no other test needed.
+            run = state.open_run
+            if code is run[0] and parent is run[1] and frame.f_lasti == run[2] and call is None:
+                run[3](id(task))
+                return task
             if state.done_budget <= 0 and call is None and frame is not None and not creation_stack:
-                # The common case: one address appended to the open run (see monitor.Run).
-                offset = frame.f_lasti
-                if code is state.run_code and parent is state.run_parent and offset == state.run_offset:
-                    state.run_append(id(task))
-                else:
-                    start_run(state, parent, code, offset, id(task))
+                start_run(state, parent, code, frame.f_lasti, id(task))
                 return task
             # A record of its own: a done callback now (the first tasks of each interval, so that short-lived
             # ones reach the finished history), an eager task, a creation stack, or no site outside asyncio.

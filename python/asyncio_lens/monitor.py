@@ -41,6 +41,7 @@ NEVER = float("inf")  # a time that never comes: no heartbeat waiting to run, no
 BACKLOG_LIMIT = 20  # snapshots are skipped while this many messages wait to be sent
 MAX_DUTY = 0.05  # share of the loop thread's time that periodic snapshots may take
 ORIGIN_DEPTH = 1  # the frame that called the coroutine function: the creation site; deeper costs per coroutine
+NO_RUN = (object(), None, None, None)  # LoopState.open_run when no run is open: its code matches no frame's
 LOOP_ATTRIBUTE = "_asyncio_lens_state"  # the loop's LoopState, on the loop object (read by hooks.create_task)
 
 _all_tasks = asyncio.all_tasks
@@ -161,7 +162,7 @@ class LoopState:
         "finished", "finished_new", "last_seq", "since_full", "collect_cpu", "collecting", "collection", "origin_tracking_applied",
         "force_full", "lock", "stall_key", "stall_since", "blocked",
         "runs", "synced_runs", "synced_entries", "sync_lock", "syncing", "reserve_ids", "chunks", "previous_chunks",
-        "run_code", "run_parent", "run_offset", "run_append", "done_context",
+        "open_run", "done_context",
     )
 
     def __init__(self, lens_id, loop, reserve_ids):
@@ -188,9 +189,9 @@ class LoopState:
         self.reserve_ids = reserve_ids  # Monitor.reserve_task_ids
         self.chunks = Chunks()  # for the lens ids in `records`
         self.previous_chunks = Chunks()  # for those in `previous_records`
-        # The open run: the create_task hook appends to it while creator, code and offset repeat. run_code is None
-        # when there is none (the watchdog closes the run at every tick, which bounds creation-time error and how
-        # long run_parent refers to the creator).
+        # The open run, (code, creator, offset, append to its addresses): the create_task hook appends to it while
+        # creator, code and offset repeat. NO_RUN when there is none (the watchdog closes the run at every tick,
+        # which bounds creation-time error and how long the run refers to its creator).
         self.close_run()
         self.constructing = []  # see hooks.create_task
         self.done_budget = HOOK_DONE_LIMIT
@@ -216,25 +217,14 @@ class LoopState:
         self.blocked = None
 
     def close_run(self):
-        """Loop thread (or at creation)."""
-        self.run_code = None
-        self.run_parent = None
-        self.run_offset = None
-        self.run_append = None
+        """Any thread (the watchdog at each tick, the loop thread when the loop stops or an interval's done callbacks
+        are reset): the next task starts a new run. A hook that already matched the open run still appends to it."""
+        self.open_run = NO_RUN
 
-    def end_run_tick(self):
-        """Watchdog thread: the next task starts a new run. Only the fields the hook tests are cleared, so that a
-        hook that already passed the test still appends to the run it matched."""
-        self.run_code = None
-        self.run_parent = None
-
-    def open_run(self, run, parent):
+    def open_run_for(self, run, parent):
         """Loop thread: tasks from `parent` at run.code/run.offset go to `run` from now on."""
         self.runs.append(run)
-        self.run_parent = parent
-        self.run_offset = run.offset
-        self.run_append = run.addresses.append
-        self.run_code = run.code  # last: the hook tests it first
+        self.open_run = (run.code, parent, run.offset, run.addresses.append)  # one store: the hook reads it at once
 
     def _exclusively(self, action):
         """Runs action() holding the index: other threads wait. Returns False without running it when this thread
@@ -590,7 +580,7 @@ class Monitor:
     def start_run(self, state, parent, code, offset, address):
         """create_task hook: the first of a run of tasks (see Run)."""
         parent_id = None if parent is None else self.task_id(parent)
-        state.open_run(Run(address, parent_id, code, offset, _time()), parent)
+        state.open_run_for(Run(address, parent_id, code, offset, _time()), parent)
 
     def _task_done(self, task):
         state = self.known_state(task.get_loop())
@@ -776,6 +766,7 @@ class Monitor:
         if budget.over():
             yield from budget.pause()
         state.done_budget = HOOK_DONE_LIMIT
+        state.close_run()  # the next tasks get their done callbacks, even from the line of the open run
         state.views = views
         state.waiters = waiters
         finished = list(state.finished) if full else list(state.finished_new)

@@ -62,7 +62,7 @@ class Watchdog:
         for state in list(self.monitor.loops.values()):
             if not state.running:
                 continue
-            state.end_run_tick()  # bounds the error of creation times (see monitor.Run)
+            state.close_run()  # bounds the error of creation times (see monitor.Run)
             if now >= state.next_snapshot:
                 state.next_snapshot = NEVER  # until Monitor.tick sets the next one
                 self._post(state, self.monitor.tick, state)

@@ -3,7 +3,12 @@
 import sys
 import unittest
 
-from helpers import TempDirTestCase, final_tasks, line_of, of_type
+from helpers import PACKAGE_DIR, TempDirTestCase, final_tasks, line_of, of_type
+
+if PACKAGE_DIR not in sys.path:
+    sys.path.insert(0, PACKAGE_DIR)
+
+from asyncio_lens import monitor as monitor_module  # noqa: E402
 
 ENTRY_POINTS = """
     import asyncio, sys, threading
@@ -202,6 +207,83 @@ class LoopHookTest(TempDirTestCase):
         self.assertEqual(len(tasks), len(by_name), "one id per task")
         # Same creator and line, 200 ms apart: a run ends at each watchdog tick (25 ms).
         self.assertGreater(by_name["t260"]["createdAt"] - by_name["t259"]["createdAt"], 150)
+
+    def test_a_snapshot_gives_the_next_tasks_done_callbacks_even_from_the_line_of_the_open_run(self):
+        # Short-lived tasks reach the finished history only through a done callback added at creation, which the
+        # first tasks of each interval get. A snapshot starts an interval while a run from this line is open (opened
+        # after the watchdog's tick that posted the snapshot); the tasks after it must not just join that run.
+        result, messages, _path = self.record_run("""
+            import asyncio, time
+            from asyncio_lens import monitor
+
+            async def short():
+                return 1
+
+            async def main():
+                tasks = []
+
+                def burst(prefix, count):
+                    tasks.extend(asyncio.create_task(short(), name=prefix % i) for i in range(count))  # BURST
+
+                burst("before%d", monitor.HOOK_DONE_LIMIT + 100)  # the interval's callbacks spent, the rest a run
+                time.sleep(0.2)  # the watchdog ends the run and posts a snapshot (every 50 ms here)
+                burst("reopen%d", 10)  # a new run from the same line and creator
+                await asyncio.sleep(0)  # the snapshot runs: a new interval
+                burst("after%d", monitor.HOOK_DONE_LIMIT + 100)  # all finish before any snapshot sees them
+                await asyncio.gather(*tasks)
+                await asyncio.sleep(0.2)  # snapshots send the finished history
+
+            asyncio.run(main())
+        """)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        finished = {t["name"] for m in of_type(messages, "snapshot") for t in m["finished"]}
+        after = {name for name in finished if name.startswith("after")}
+        self.assertEqual(after, {"after%d" % i for i in range(monitor_module.HOOK_DONE_LIMIT)})
+
+    def test_the_creation_site_is_the_call_that_made_the_task_not_where_its_coroutine_was_made(self):
+        # With origin tracking on, each coroutine carries cr_origin: the frame and line that called the coroutine
+        # function. That is not the task's creation site when the coroutine was made elsewhere or on another line
+        # of the call. Both the first tasks of the interval (records of their own) and the runs after them.
+        result, messages, path = self.record_run("""
+            import asyncio
+
+            async def child(event):
+                await event.wait()
+
+            def made_elsewhere(event, count):
+                return [child(event) for _ in range(count)]  # COROUTINES-MADE
+
+            async def main():
+                event = asyncio.Event()
+                tasks = [asyncio.create_task(  # MULTI-LINE
+                             child(event), name="multi%d" % i)
+                         for i in range(300)]
+                coroutines = made_elsewhere(event, 300)
+                tasks += [asyncio.create_task(c, name="premade%d" % i) for i, c in enumerate(coroutines)]  # PREMADE
+                gathered = asyncio.gather(  # GATHER
+                    child(event), child(event))
+                await asyncio.sleep(0.2)  # snapshots (every 50 ms here) see them all
+                event.set()
+                await asyncio.gather(gathered, *tasks)
+
+            asyncio.run(main())
+        """, "--origin-tracking")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        tasks = final_tasks(messages)
+        by_name = {task["name"]: task for task in tasks.values()}
+        expected = [("multi%d", "# MULTI-LINE"), ("premade%d", "# PREMADE")]
+        for pattern, marker in expected:
+            with self.subTest(tasks=pattern):
+                for i in range(300):
+                    task = by_name[pattern % i]
+                    site = task["created"]
+                    self.assertEqual((site["file"], site["line"]), (path, line_of(path, marker)))
+                    self.assertIn(site["function"], ("main", "<listcomp>"))  # a frame of its own before 3.12
+                    self.assertEqual(tasks[task["parent"]]["coro"], "main")
+        children = [t for t in tasks.values() if t["coro"] == "child" and not t["name"].startswith(("multi", "premade"))]
+        self.assertEqual(len(children), 2)
+        for task in children:
+            self.assertEqual(task["created"], {"file": path, "line": line_of(path, "# GATHER"), "function": "main"})
 
     def test_tasks_are_not_kept_alive(self):
         result, _messages, _path = self.record_run("""
