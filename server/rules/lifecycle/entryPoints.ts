@@ -40,8 +40,10 @@ function entryFunction(model: ModuleModel, call: Node): FunctionInfo | undefined
 export function entryPoints(model: ModuleModel): EntryPoint[] {
   const found = new Map<FunctionInfo, EntryPoint>();
   for (const site of callsThatMayCall(model, RUNNER_NAMES)) {
-    const runner = site.inLambda ? undefined : runnerOf(model, site.node);
-    if (!runner || model.inCoroutineBody(site.node)) continue;
+    // Inside a coroutine a runner call is AIO401's: asked first, it spares resolving most calls.
+    if (site.inLambda || model.inCoroutineBody(site.node)) continue;
+    const runner = runnerOf(model, site.node);
+    if (!runner) continue;
     const fn = entryFunction(model, site.node);
     if (fn && !found.has(fn)) found.set(fn, { fn, runner, call: site.node });
   }
