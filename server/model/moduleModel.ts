@@ -95,6 +95,17 @@ const CONTEXT_TYPES = new Set(['await', 'argument_list', 'lambda', 'function_def
 
 const COLLECTED_TYPES = [...COLLECTED];
 
+/** Where a call in `scope` runs: the innermost `def` (none when a class body is nearer), and whether a lambda is in between. */
+function callerIn(scope: Scope): { fn?: FunctionInfo; inLambda: boolean } {
+  let inLambda = false;
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    if (s.kind === 'lambda') inLambda = true;
+    if (s.kind === 'class') break;
+    if (s.kind === 'function') return { fn: s.fn, inLambda };
+  }
+  return { inLambda };
+}
+
 /** Collected expressions that open with a keyword token of the same name. */
 const KEYWORD_EXPRESSIONS = new Set(['await', 'lambda', 'yield']);
 
@@ -167,6 +178,11 @@ export class ModuleModel {
   enclosingFunction(node: Node): FunctionInfo | undefined {
     for (let s: Scope | undefined = this.scopeAt(node); s; s = s.parent) if (s.kind === 'function') return s.fn;
     return undefined;
+  }
+
+  /** The function a call at `node` runs in, as its `CallSite.fn` says (the innermost `def`, unless a class body is nearer). */
+  callerFunction(node: Node): FunctionInfo | undefined {
+    return callerIn(this.scopeAt(node)).fn;
   }
 
   /** The function defined by a `function_definition` node. */
@@ -788,16 +804,7 @@ export class ModuleModel {
   }
 
   private visitCall(node: Node, scope: Scope, context: readonly { type: string; end: number }[]): void {
-    let fn: FunctionInfo | undefined;
-    let inLambda = false;
-    for (let s: Scope | undefined = scope; s; s = s.parent) {
-      if (s.kind === 'lambda') inLambda = true;
-      if (s.kind === 'class') break;
-      if (s.kind === 'function') {
-        fn = s.fn;
-        break;
-      }
-    }
+    const { fn, inLambda } = callerIn(scope);
     // The call itself is on top of the context stack; what is below it says where it stands.
     const enclosing = context[context.length - 2];
     const awaited = enclosing?.type === 'await' && enclosing.end === node.endIndex;

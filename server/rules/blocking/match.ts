@@ -2,7 +2,7 @@
 // `if TYPE_CHECKING:`), and which of them the catalog names, by canonical function or by the class of the object.
 import type { Node } from 'web-tree-sitter';
 import { KNOWN_RETURN_TYPES } from '../../model/knownTypes';
-import type { CallSite, FunctionInfo, ModuleModel, Scope } from '../../model/moduleModel';
+import type { CallSite, FunctionInfo, ModuleModel } from '../../model/moduleModel';
 import { isAsyncStatement, occurrencesWithin } from '../lifecycle/syntax';
 import { argumentsOf, isFalsyLiteral } from './arguments';
 import {
@@ -207,7 +207,7 @@ function nonBlockingSockets(model: ModuleModel): ReadonlySet<string> {
       const call = methodCallNamedAt(model, at, method);
       const object = call?.childForFieldName('function')?.childForFieldName('object');
       const [first] = call ? argumentsOf(call).positional : [];
-      if (call && object && isFalsyLiteral(first)) found.add(socketKey(object, callSiteFunction(model, call)));
+      if (call && object && isFalsyLiteral(first)) found.add(socketKey(object, model.callerFunction(call)));
     }
   }
   nonBlockingByRoot.set(model.root, found);
@@ -227,15 +227,6 @@ function methodCallNamedAt(model: ModuleModel, at: number, method: string): Node
   if (attribute?.type !== 'attribute' || attribute.childForFieldName('attribute')?.id !== name.id) return undefined;
   const call = model.parentOf(attribute);
   return call?.type === 'call' && call.childForFieldName('function')?.id === attribute.id ? call : undefined;
-}
-
-/** What the model records as a call site's function: the innermost `def` around it, unless a class body is nearer. */
-function callSiteFunction(model: ModuleModel, call: Node): FunctionInfo | undefined {
-  for (let s: Scope | undefined = model.scopeAt(call); s; s = s.parent) {
-    if (s.kind === 'class') return undefined;
-    if (s.kind === 'function') return s.fn;
-  }
-  return undefined;
 }
 
 function socketKey(object: Node, fn: FunctionInfo | undefined): string {
