@@ -29,6 +29,14 @@ const nodeHandleAsNamedProperty = {
       const fieldIdLookup = 'const fieldId = (this.tree.language._fieldIds ??= new Map(this.tree.language.fields.map((name, id) => [name, id]))).get(fieldName) ?? -1;';
       replace(/(childForFieldName\(fieldName\) \{\s*)const fieldId = this\.tree\.language\.fields\.indexOf\(fieldName\);/, `$1${fieldIdLookup}`, 'field lookup in childForFieldName');
       replace(/(childrenForFieldName\(fieldName\) \{\s*)const fieldId = this\.tree\.language\.fields\.indexOf\(fieldName\);/, `$1${fieldIdLookup}`, 'field lookup in childrenForFieldName');
+      // descendantsOfType turns its type names into symbols by scanning every symbol of the language for each call
+      // (`includes` over the names for each of ~270 symbols): the model walks each top-level statement with one call,
+      // so the same list is looked up hundreds of times per keystroke. Kept per list of names, per language.
+      replace(
+        /(descendantsOfType\(types, startPosition = ZERO_POINT, endPosition = ZERO_POINT\) \{\s*if \(!Array\.isArray\(types\)\) types = \[types\];\s*)const symbols = \[\];(\s*const typesBySymbol = this\.tree\.language\.types;\s*for \(const node_type of types\) \{\s*if \(node_type == "ERROR"\) \{\s*symbols\.push\(65535\);\s*\}\s*\}\s*for \(let (\w+) = 0, n = typesBySymbol\.length; \3 < n; \3\+\+\) \{\s*if \(types\.includes\(typesBySymbol\[\3\]\)\) \{\s*symbols\.push\(\3\);\s*\}\s*\}\s*)/,
+        '$1const symbolsByTypes = (this.tree.language._symbolsByTypes ??= new WeakMap());\n    let symbols = symbolsByTypes.get(types);\n    if (!symbols) {\n    symbols = [];$2symbolsByTypes.set(types, symbols);\n    }\n    ',
+        "symbol lookup in descendantsOfType",
+      );
       return { contents: source, loader: 'js' };
     });
   },

@@ -35,7 +35,7 @@ function fixAction(state: DocumentState, fix: Fix, diagnostic: Diagnostic, prefe
 function disableForLineAction(state: DocumentState, finding: Finding, diagnostic: Diagnostic): CodeAction {
   // A finding spanning lines is suppressed on its first line, where the engine looks for the comment.
   const line = finding.range.start.line;
-  const comment = state.model.commentsByLine.get(line);
+  const comment = state.model.commentOnLine(line);
   const { replaceExisting, text } = noqaEditText(comment?.text, finding.code);
   const lineText = state.model.source.split('\n', line + 1)[line] ?? '';
   const lineEnd = { line, character: lineText.replace(/\r$/, '').length };

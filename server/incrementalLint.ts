@@ -257,7 +257,7 @@ function shiftedFunction(fn: FunctionSummary, lines: number): FunctionSummary {
  * A class nested in a function, `f.<locals>.Local`, is private to it.
  */
 function hasNoNestedClass(model: ModuleModel, statement: Statement): boolean {
-  return !model.classes.some((c) => c.node.startIndex >= statement.start && c.node.startIndex < statement.end && c.qualname.includes('.') && !c.qualname.includes('<locals>'));
+  return !model.classesIn(statement.start, statement.end).some((c) => c.qualname.includes('.') && !c.qualname.includes('<locals>'));
 }
 
 type Position = Finding['range']['start'];

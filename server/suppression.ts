@@ -6,7 +6,7 @@ const NOQA = /#\s*noqa(?::\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?/i;
 export type LineSuppression = 'all' | ReadonlySet<string>;
 
 export function suppressionOnLine(model: ModuleModel, line: number): LineSuppression | undefined {
-  const comment = model.commentsByLine.get(line);
+  const comment = model.commentOnLine(line);
   if (!comment) return undefined;
   const match = NOQA.exec(comment.text);
   if (!match) return undefined;

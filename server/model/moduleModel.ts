@@ -109,16 +109,63 @@ function callerIn(scope: Scope): { fn?: FunctionInfo; inLambda: boolean } {
 /** Collected expressions that open with a keyword token of the same name. */
 const KEYWORD_EXPRESSIONS = new Set(['await', 'lambda', 'yield']);
 
+/** Top-level statements whose contents the model walks only when asked (see `Unit`). */
+const LAZY_DEFINITIONS = new Set(['function_definition', 'class_definition']);
+
+/**
+ * What a def or class body can bind outside itself: a walrus in a decorator, default or base binds in the enclosing
+ * scope, and `from m import *` anywhere adds to the module's star imports. A top-level statement whose text has one
+ * is walked at once.
+ */
+const REACHES_OUTSIDE = /:=|\bimport[\s\\]*\*/g;
+
+/**
+ * A top-level statement and what the walk collected in it. The contents of a top-level def or class (with its
+ * decorators) are walked only when something asks: a position inside it, its function or class, a list of the whole
+ * module. Its module-level name is bound from the start. So after an edit inside one def, the server's re-check of
+ * that statement walks it and the few statements it reads, not the whole file (server/incrementalLint.ts).
+ */
+interface Unit {
+  readonly node: Node;
+  readonly start: number;
+  readonly end: number;
+  /** Position among the units: which of two definitions of a name counts does not depend on which was walked first. */
+  readonly order: number;
+  /** A lazy def or class: the `function_definition` or `class_definition` node, and what it defines once walked. */
+  readonly definitionNode?: Node;
+  definition?: FunctionInfo | ClassInfo;
+  walked: boolean;
+  readonly calls: CallSite[];
+  readonly functions: FunctionInfo[];
+  readonly classes: ClassInfo[];
+  readonly byType: Map<string, Node[]>;
+  /** Scopes in source order of their nodes, for finding the innermost scope at a position by binary search. */
+  readonly scopes: Scope[];
+  /** See `ModuleModel.returnValuesOf`. */
+  returnedValues?: Map<FunctionInfo, Node[]>;
+  /** Offsets where more than one call of the unit starts (`f(x).g(y)`: the outer call starts at `f` too). */
+  sharedCallStarts?: Set<number>;
+}
+
+/** The whole module's lists, made once every unit is walked. */
+interface WholeModule {
+  calls: CallSite[];
+  functions: FunctionInfo[];
+  classes: ClassInfo[];
+  byType: Map<string, Node[]>;
+}
+
 export class ModuleModel {
   readonly root: Node;
   readonly moduleScope: Scope;
-  readonly functions: FunctionInfo[] = [];
-  readonly classes: ClassInfo[] = [];
-  readonly calls: CallSite[] = [];
-  /** Comments by zero-based line. */
-  readonly commentsByLine = new Map<number, Node>();
   readonly starImports: string[] = [];
-  private readonly byType = new Map<string, Node[]>();
+  /** Top-level statements in source order. */
+  private readonly units: Unit[] = [];
+  /** Lazy units by the name they bind at module level. */
+  private readonly lazyUnitsByName = new Map<string, Unit[]>();
+  /** State shared with focused views (`focusedOn`), which are objects of their own. */
+  private readonly shared: { whole?: WholeModule; finished: boolean; resolvingDecorators: boolean } = { finished: false, resolvingDecorators: false };
+  private readonly comments = new Map<number, Node>();
   private readonly functionByNode = new Map<number, FunctionInfo>();
   private readonly resolveCache = new Map<number, string | undefined>();
   private readonly callCache = new Map<number, string | undefined>();
@@ -140,7 +187,51 @@ export class ModuleModel {
   ) {
     this.root = tree.rootNode;
     this.moduleScope = this.newScope('module', this.root);
-    this.walk();
+    this.splitIntoUnits();
+  }
+
+  /** Every function of the module (nested ones too), in source order. */
+  get functions(): readonly FunctionInfo[] {
+    return this.wholeModule().functions;
+  }
+
+  /** Every class of the module (nested ones too), in source order. */
+  get classes(): readonly ClassInfo[] {
+    return this.wholeModule().classes;
+  }
+
+  /** Every call of the module, in source order. */
+  get calls(): readonly CallSite[] {
+    return this.wholeModule().calls;
+  }
+
+  /** The comment on a zero-based line, if there is one. */
+  commentOnLine(line: number): Node | undefined {
+    const starts = (this.lineStarts ??= lineStartsOf(this.source));
+    if (line < 0 || line >= starts.length) return undefined;
+    this.walkUnitsOverlapping(starts[line], line + 1 < starts.length ? starts[line + 1] : this.source.length + 1);
+    return this.comments.get(line);
+  }
+
+  /** The classes (nested ones too) whose definitions start in [start, end). */
+  classesIn(start: number, end: number): ClassInfo[] {
+    return this.walkUnitsOverlapping(start, end).flatMap((unit) => unit.classes.filter((c) => c.node.startIndex >= start && c.node.startIndex < end));
+  }
+
+  /** Whether another call starts where `call` does (`f(x).g(y)`: the outer call starts at `f` too). */
+  sharesStartWithAnotherCall(call: Node): boolean {
+    const unit = this.unitAt(call.startIndex);
+    if (!unit) return false;
+    if (!unit.sharedCallStarts) {
+      const starts = new Set<number>();
+      unit.sharedCallStarts = new Set();
+      for (const site of unit.calls) {
+        const start = site.node.startIndex;
+        if (starts.has(start)) unit.sharedCallStarts.add(start);
+        else starts.add(start);
+      }
+    }
+    return unit.sharedCallStarts.has(call.startIndex);
   }
 
   /** Zero-based line and UTF-16 column of a source offset. */
@@ -154,7 +245,10 @@ export class ModuleModel {
 
   /** Every collected node of the given type, in source order. */
   nodesOfType(type: string): readonly Node[] {
-    return this.byType.get(type) ?? [];
+    const whole = this.wholeModule();
+    let list = whole.byType.get(type);
+    if (!list) whole.byType.set(type, (list = this.units.flatMap((unit) => unit.byType.get(type) ?? [])));
+    return list;
   }
 
   /**
@@ -164,11 +258,13 @@ export class ModuleModel {
    */
   focusedOn(start: number, end: number): ModuleModel {
     const focused = Object.create(this) as ModuleModel;
+    const units = this.walkUnitsOverlapping(start, end);
     const lists = new Map<string, readonly Node[]>();
-    Object.defineProperty(focused, 'calls', { value: sliceByStart(this.calls, (site) => site.node.startIndex, start, end) });
+    const calls = units.flatMap((unit) => unit.calls);
+    Object.defineProperty(focused, 'calls', { value: sliceByStart(calls, (site) => site.node.startIndex, start, end) });
     focused.nodesOfType = (type: string) => {
       let list = lists.get(type);
-      if (!list) lists.set(type, (list = sliceByStart(this.byType.get(type) ?? [], (node) => node.startIndex, start, end)));
+      if (!list) lists.set(type, (list = sliceByStart(units.flatMap((unit) => unit.byType.get(type) ?? []), (node) => node.startIndex, start, end)));
       return list;
     };
     return focused;
@@ -187,6 +283,7 @@ export class ModuleModel {
 
   /** The function defined by a `function_definition` node. */
   functionOf(def: Node): FunctionInfo | undefined {
+    this.unitAt(def.startIndex);
     return this.functionByNode.get(def.id);
   }
 
@@ -199,7 +296,8 @@ export class ModuleModel {
   /** The innermost scope that `node` is inside of (a def's own scope for nodes in it, not for the def itself). */
   scopeAt(node: Node): Scope {
     const position = node.startIndex;
-    const scopes = this.scopesInOrder;
+    const scopes = this.unitAt(position)?.scopes;
+    if (!scopes) return this.moduleScope;
     const candidate = partitionPoint(scopes, (scope) => scope.node.startIndex <= position) - 1;
     for (let s: Scope | undefined = candidate >= 0 ? scopes[candidate] : undefined; s && s.kind !== 'module'; s = s.parent) {
       const inside = s.node.startIndex <= position && position < s.end && s.node.id !== node.id;
@@ -258,6 +356,7 @@ export class ModuleModel {
   parentOf(node: Node): Node | null {
     const cached = this.parentCache.get(node.id);
     if (cached !== undefined) return cached;
+    this.unitAt(node.startIndex); // walked, so that its calls' near ancestors are known
     let parent: Node | null = null;
     let ancestor: Node | null = this.nearAncestors.get(node.id) ?? this.scopeAt(node).node;
     while (ancestor && ancestor.id !== node.id) {
@@ -285,7 +384,7 @@ export class ModuleModel {
 
   /** The function summary for a canonical name: a function of this file (nested ones too) or of the workspace. */
   lookupFunction(canonical: string): FunctionSummary | FunctionInfo | undefined {
-    return this.localFunctions.get(canonical) ?? this.index.lookupFunction(canonical);
+    return this.localFunction(canonical) ?? this.index.lookupFunction(canonical);
   }
 
   /** Canonical class named by a type annotation: `Client`, `Optional[Client]`, `Client | None`, `"Client"`. */
@@ -454,7 +553,8 @@ export class ModuleModel {
 
   // ---- construction ----------------------------------------------------------------------------------------
 
-  private readonly localFunctions = new Map<string, FunctionInfo>();
+  /** By canonical name: the function of the unit last in source order that defines it (a later `def` replaces). */
+  private readonly localFunctions = new Map<string, { order: number; fn: FunctionInfo }>();
 
   private newScope(kind: ScopeKind, node: Node, parent?: Scope): Scope {
     return { kind, node, end: Infinity, parent, bindings: new Map(), declaredOutside: new Set() };
@@ -466,16 +566,111 @@ export class ModuleModel {
     else scope.bindings.set(name, [binding]);
   }
 
+  /** Binds a def or class, unless it is a lazy unit's own, whose module-level binding exists already. */
+  private define(unit: Unit, node: Node, scope: Scope, name: string, binding: Binding & { kind: 'function' | 'class' }): void {
+    if (unit.definitionNode?.id === node.id) unit.definition = binding.kind === 'function' ? binding.fn : binding.cls;
+    else this.bind(scope, name, binding);
+  }
+
   /**
-   * Collects the interesting nodes in one call into the parser (pre-order, so parents come before children) and
-   * keeps the scope stack from their ranges: far cheaper than stepping a cursor, or `node.parent`, from JavaScript.
+   * One unit per top-level statement. Each is walked at once, except a def or class, which binds its name now and is
+   * walked when first needed: its binding hands out the function or class by walking it.
    */
-  private walk(): void {
+  private splitIntoUnits(): void {
+    const reachesOutside: number[] = [];
+    for (const match of this.source.matchAll(REACHES_OUTSIDE)) reachesOutside.push(match.index!);
+    for (const node of this.root.children) {
+      if (!node) continue;
+      const start = node.startIndex;
+      const end = node.endIndex;
+      const definitionNode = node.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
+      const lazy = !!definitionNode && LAZY_DEFINITIONS.has(definitionNode.type) &&
+        partitionPoint(reachesOutside, (at) => at < start) === partitionPoint(reachesOutside, (at) => at < end);
+      const unit: Unit = {
+        node, start, end, order: this.units.length, definitionNode: lazy ? definitionNode! : undefined, walked: false,
+        calls: [], functions: [], classes: [], byType: new Map(), scopes: [],
+      };
+      this.units.push(unit);
+      if (!lazy) {
+        this.walkUnit(unit);
+        continue;
+      }
+      const name = definitionNode!.childForFieldName('name')?.text ?? '<anonymous>';
+      const units = this.lazyUnitsByName.get(name);
+      if (units) units.push(unit);
+      else this.lazyUnitsByName.set(name, [unit]);
+      const definitionOf = () => {
+        this.walkUnit(unit);
+        return unit.definition!;
+      };
+      const binding: Binding = definitionNode!.type === 'function_definition'
+        ? { kind: 'function', node: definitionNode!, get fn() { return definitionOf() as FunctionInfo; } }
+        : { kind: 'class', node: definitionNode!, get cls() { return definitionOf() as ClassInfo; } };
+      this.bind(this.moduleScope, name, binding);
+    }
+  }
+
+  /** The unit containing an offset (walked), if any. */
+  private unitAt(position: number): Unit | undefined {
+    const unit = this.units[partitionPoint(this.units, (u) => u.start <= position) - 1];
+    if (!unit || position >= unit.end) return undefined;
+    this.walkUnit(unit);
+    return unit;
+  }
+
+  /** The units overlapping [start, end), walked. */
+  private walkUnitsOverlapping(start: number, end: number): Unit[] {
+    const units: Unit[] = [];
+    for (let i = Math.max(0, partitionPoint(this.units, (u) => u.start <= start) - 1); i < this.units.length && this.units[i].start < end; i++) {
+      const unit = this.units[i];
+      if (unit.end <= start && unit.start < start) continue;
+      this.walkUnit(unit);
+      units.push(unit);
+    }
+    return units;
+  }
+
+  /** Walks every unit; the whole module's lists. */
+  private wholeModule(): WholeModule {
+    if (this.shared.whole) return this.shared.whole;
+    for (const unit of this.units) this.walkUnit(unit);
+    this.shared.whole ??= {
+      calls: this.units.flatMap((unit) => unit.calls),
+      functions: this.units.flatMap((unit) => unit.functions),
+      classes: this.units.flatMap((unit) => unit.classes),
+      byType: new Map(),
+    };
+    return this.shared.whole;
+  }
+
+  /** Walks the units that may define a function or class of that canonical name: those binding its first name. */
+  private walkUnitsDefining(canonical: string): void {
+    const prefix = `${this.moduleName}.`;
+    if (!canonical.startsWith(prefix)) return;
+    const dot = canonical.indexOf('.', prefix.length);
+    const name = canonical.slice(prefix.length, dot === -1 ? undefined : dot);
+    for (const unit of this.lazyUnitsByName.get(name) ?? []) this.walkUnit(unit);
+  }
+
+  /** The function of this file with that canonical name (nested ones too; the last, when a name is defined twice). */
+  private localFunction(canonical: string): FunctionInfo | undefined {
+    this.walkUnitsDefining(canonical);
+    return this.localFunctions.get(canonical)?.fn;
+  }
+
+  /**
+   * Collects the interesting nodes of a unit in one call into the parser (pre-order, so parents come before
+   * children) and keeps the scope stack from their ranges: far cheaper than stepping a cursor, or `node.parent`, from
+   * JavaScript.
+   */
+  private walkUnit(unit: Unit): void {
+    if (unit.walked) return;
+    unit.walked = true;
     const open: { scope: Scope; end: number }[] = [{ scope: this.moduleScope, end: Infinity }];
     const context: { type: string; end: number; node: Node }[] = [];
     let previous: Node | undefined;
     let previousType: string | undefined;
-    for (const node of this.root.descendantsOfType(COLLECTED_TYPES)) {
+    for (const node of unit.node.descendantsOfType(COLLECTED_TYPES)) {
       if (!node) continue;
       const start = node.startIndex;
       // Each property read is a call into the parser: read type and end once.
@@ -495,22 +690,24 @@ export class ModuleModel {
           continue;
         }
       }
-      const list = this.byType.get(type);
+      const list = unit.byType.get(type);
       if (list) list.push(node);
-      else this.byType.set(type, [node]);
+      else unit.byType.set(type, [node]);
       const scope = open[open.length - 1].scope;
       if (type === 'call') {
-        this.visitCall(node, scope, context);
+        this.visitCall(node, scope, context, unit);
         this.noteNearAncestor(node, scope, context, previous);
       }
-      const entered = this.visit(node, scope, type);
+      const entered = this.visit(node, scope, type, unit);
       if (entered) {
         entered.end = end ?? node.endIndex;
         open.push({ scope: entered, end: entered.end });
-        this.scopesInOrder.push(entered);
+        unit.scopes.push(entered);
       }
       previous = node;
     }
+    // Decorators resolve against module-level bindings, complete once the model is built (see `finish`).
+    if (this.shared.finished) this.ensureDecorators();
   }
 
   /**
@@ -525,19 +722,16 @@ export class ModuleModel {
     this.nearAncestors.set(call.id, near);
   }
 
-  /** Scopes in source order of their nodes, for finding the innermost scope at a position by binary search. */
-  private readonly scopesInOrder: Scope[] = [];
-
   /** Handles one collected node; returns the scope it opens, if any. */
-  private visit(node: Node, scope: Scope, type: string): Scope | undefined {
+  private visit(node: Node, scope: Scope, type: string, unit: Unit): Scope | undefined {
     switch (type) {
       case 'decorated_definition':
         this.lastDecorated = node;
         return undefined;
       case 'function_definition':
-        return this.visitFunction(node, scope);
+        return this.visitFunction(node, scope, unit);
       case 'class_definition':
-        return this.visitClass(node, scope);
+        return this.visitClass(node, scope, unit);
       case 'lambda': {
         const lambdaScope = this.newScope('lambda', node, scope);
         const params = node.childForFieldName('parameters');
@@ -590,7 +784,7 @@ export class ModuleModel {
         for (const c of node.namedChildren) if (c?.type === 'identifier') scope.declaredOutside.add(c.text);
         return undefined;
       case 'comment':
-        this.commentsByLine.set(node.startPosition.row, node);
+        this.comments.set(node.startPosition.row, node);
         return undefined;
       case 'yield':
         if (scope.fn && scope.kind === 'function') scope.fn.isGenerator = true;
@@ -609,7 +803,7 @@ export class ModuleModel {
     return d && d.endIndex === definition.endIndex && d.childForFieldName('definition')?.id === definition.id ? d : undefined;
   }
 
-  private visitFunction(node: Node, scope: Scope): Scope {
+  private visitFunction(node: Node, scope: Scope, unit: Unit): Scope {
     const name = node.childForFieldName('name')?.text ?? '<anonymous>';
     const parentFn = scope.kind === 'function' ? scope.fn : undefined;
     const cls = scope.kind === 'class' ? scope.cls : undefined;
@@ -638,11 +832,12 @@ export class ModuleModel {
     fnScope.fn = fn;
     // Decorators are evaluated in the enclosing scope; resolve them after the whole module is bound.
     this.pendingDecorators.push(fn);
-    this.functions.push(fn);
+    unit.functions.push(fn);
     this.functionByNode.set(node.id, fn);
-    this.localFunctions.set(fn.canonical, fn);
+    const known = this.localFunctions.get(fn.canonical);
+    if (!known || known.order <= unit.order) this.localFunctions.set(fn.canonical, { order: unit.order, fn });
     if (cls) cls.methods.set(name, fn);
-    this.bind(scope, name, { kind: 'function', fn, node });
+    this.define(unit, node, scope, name, { kind: 'function', fn, node });
     const params = node.childForFieldName('parameters');
     let index = 0;
     if (params) {
@@ -658,7 +853,7 @@ export class ModuleModel {
     return fnScope;
   }
 
-  private pendingDecorators: FunctionInfo[] = [];
+  private readonly pendingDecorators: FunctionInfo[] = [];
 
   private bindParameter(scope: Scope, p: Node, index: number): { name: string; node: Node; annotation?: Node } | undefined {
     let nameNode: Node | null = null;
@@ -688,7 +883,7 @@ export class ModuleModel {
     return { name: nameNode.text, node: p, annotation };
   }
 
-  private visitClass(node: Node, scope: Scope): Scope {
+  private visitClass(node: Node, scope: Scope, unit: Unit): Scope {
     const name = node.childForFieldName('name')?.text ?? '<anonymous>';
     const parentFn = scope.kind === 'function' ? scope.fn : undefined;
     const outer = scope.kind === 'class' ? scope.cls : undefined;
@@ -707,9 +902,10 @@ export class ModuleModel {
       scope: clsScope,
     };
     clsScope.cls = cls;
-    this.classes.push(cls);
-    if (!this.classByCanonical.has(cls.canonical)) this.classByCanonical.set(cls.canonical, cls);
-    this.bind(scope, name, { kind: 'class', cls, node });
+    unit.classes.push(cls);
+    const known = this.classByCanonical.get(cls.canonical);
+    if (!known || known.order > unit.order) this.classByCanonical.set(cls.canonical, { order: unit.order, cls });
+    this.define(unit, node, scope, name, { kind: 'class', cls, node });
     return clsScope;
   }
 
@@ -803,7 +999,7 @@ export class ModuleModel {
     }
   }
 
-  private visitCall(node: Node, scope: Scope, context: readonly { type: string; end: number }[]): void {
+  private visitCall(node: Node, scope: Scope, context: readonly { type: string; end: number }[], unit: Unit): void {
     const { fn, inLambda } = callerIn(scope);
     // The call itself is on top of the context stack; what is below it says where it stands.
     const enclosing = context[context.length - 2];
@@ -818,30 +1014,38 @@ export class ModuleModel {
       if (t === 'lambda' || t === 'function_definition') break;
     }
     const site: CallSite = { node, fn, inLambda, awaited, nestedInCall };
-    this.calls.push(site);
+    unit.calls.push(site);
     if (fn) fn.calls.push(site);
   }
 
   // ---- resolution --------------------------------------------------------------------------------------------
 
-  /** Resolves decorators once every module-level name is bound (a decorator may be defined below its use). */
-  private decoratorsResolved = false;
-
+  /**
+   * Resolves the decorators of the functions walked so far, once every module-level name is bound (a decorator may be
+   * defined below its use): at `finish`, and after each unit walked later.
+   */
   private ensureDecorators(): void {
-    if (this.decoratorsResolved) return;
-    this.decoratorsResolved = true;
-    for (const fn of this.pendingDecorators) {
-      fn.decorators = fn.decoratorNodes.map((d) => {
-        let expr = d.namedChild(0);
-        if (expr?.type === 'call') expr = expr.childForFieldName('function');
-        return expr ? this.resolve(expr) ?? expr.text : d.text.slice(1).trim();
-      });
+    if (this.shared.resolvingDecorators) return;
+    this.shared.resolvingDecorators = true;
+    try {
+      // Resolving may walk more units, whose functions join the list.
+      for (let i = 0; i < this.pendingDecorators.length; i++) {
+        const fn = this.pendingDecorators[i];
+        fn.decorators = fn.decoratorNodes.map((d) => {
+          let expr = d.namedChild(0);
+          if (expr?.type === 'call') expr = expr.childForFieldName('function');
+          return expr ? this.resolve(expr) ?? expr.text : d.text.slice(1).trim();
+        });
+      }
+    } finally {
+      this.pendingDecorators.length = 0;
+      this.shared.resolvingDecorators = false;
     }
-    this.pendingDecorators = [];
   }
 
   /** Call after construction: resolves what needed the whole module bound. Rules may rely on it having run. */
   finish(): this {
+    this.shared.finished = true;
     this.ensureDecorators();
     return this;
   }
@@ -919,10 +1123,12 @@ export class ModuleModel {
 
   /** The class of this file with that canonical name (the first, when a name is defined twice). */
   localClass(canonical: string): ClassInfo | undefined {
-    return this.classByCanonical.get(canonical);
+    this.walkUnitsDefining(canonical);
+    return this.classByCanonical.get(canonical)?.cls;
   }
 
-  private readonly classByCanonical = new Map<string, ClassInfo>();
+  /** By canonical name: the class of the unit first in source order that defines it. */
+  private readonly classByCanonical = new Map<string, { order: number; cls: ClassInfo }>();
 
   /** `super().m` inside a method of class C: `m` looked up on C's first base that has it. */
   private resolveSuper(node: Node, attribute: string): string | undefined {
@@ -1014,7 +1220,7 @@ export class ModuleModel {
   private returnTypeOf(callee: string): string | undefined {
     const known = KNOWN_RETURN_TYPES[callee];
     if (known) return known;
-    const local = this.localFunctions.get(callee);
+    const local = this.localFunction(callee);
     if (local) return local.returnAnnotation ? this.resolveAnnotation(local.returnAnnotation) : undefined;
     if (this.localClass(callee)) return callee;
     const symbol = this.index.lookup(callee);
@@ -1083,23 +1289,22 @@ export class ModuleModel {
     return types;
   }
 
-  private returnedValues?: Map<FunctionInfo, Node[]>;
-
   /** The values of a function's own `return <value>` statements (`return None` excluded). */
   private returnValuesOf(fn: FunctionInfo): Node[] {
-    if (!this.returnedValues) {
-      this.returnedValues = new Map();
-      // The whole module's list even on a focused view (see `focusedOn`): returns decide facts about any function.
-      for (const r of this.byType.get('return_statement') ?? []) {
+    const unit = this.unitAt(fn.node.startIndex);
+    if (!unit) return [];
+    if (!unit.returnedValues) {
+      unit.returnedValues = new Map();
+      for (const r of unit.byType.get('return_statement') ?? []) {
         const value = r.namedChild(0);
         const owner = value && value.type !== 'none' ? this.enclosingFunction(r) : undefined;
         if (!owner || !value) continue;
-        const list = this.returnedValues.get(owner);
+        const list = unit.returnedValues.get(owner);
         if (list) list.push(value);
-        else this.returnedValues.set(owner, [value]);
+        else unit.returnedValues.set(owner, [value]);
       }
     }
-    return this.returnedValues.get(fn) ?? [];
+    return unit.returnedValues.get(fn) ?? [];
   }
 
   /** See `FunctionSummary.asDecorator`. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { buildModel } from '../../server/engine';
-import type { ModuleModel } from '../../server/model/moduleModel';
+import { ModuleModel } from '../../server/model/moduleModel';
 import { WorkspaceIndex } from '../../server/model/workspaceIndex';
 import { loadParser, parse } from '../../server/parser';
 
@@ -126,6 +126,70 @@ describe('semantic model', () => {
     const m = await modelOf('import facade\nfrom facade import Client\nfacade.fetch()\nClient().get()\n', '/ws/app.py', index);
     assert.deepEqual(callees(m), ['pkg_impl.fetch', 'pkg_impl.Client.get', 'pkg_impl.Client']);
     assert.equal(index.lookupFunction('facade.fetch')?.isAsync, true);
+  });
+
+  describe('walks a top-level def or class when something asks for it', () => {
+    let restore: (() => void) | undefined;
+    afterEach(() => restore?.());
+
+    /** A model built without the index summary (which reads every def), and the offsets its parser walks from. */
+    async function lazyModelOf(source: string): Promise<{ model: ModuleModel; walkedFrom: number[] }> {
+      const parser = await loadParser();
+      const tree = parse(parser, source);
+      const walkedFrom: number[] = [];
+      const proto = Object.getPrototypeOf(tree.rootNode) as { descendantsOfType: (...args: unknown[]) => unknown };
+      const original = proto.descendantsOfType;
+      proto.descendantsOfType = function (this: Node, ...args: unknown[]) {
+        walkedFrom.push(this.startIndex);
+        return original.apply(this, args);
+      };
+      restore = () => (proto.descendantsOfType = original);
+      const model = new ModuleModel(tree, source, 'mod', '/ws/mod.py', false, new WorkspaceIndex()).finish();
+      return { model, walkedFrom };
+    }
+
+    it('re-checking one def walks that def and what resolving its calls reads, not the others', async () => {
+      const source = ['import asyncio', 'def helper():', '    return 1', 'async def edited():', '    await asyncio.sleep(helper())', 'class Other:', '    def run(self):', '        asyncio.run(edited())', ''].join('\n');
+      const { model, walkedFrom } = await lazyModelOf(source);
+      const [helper, edited, other] = ['def helper', 'async def edited', 'class Other'].map((text) => source.indexOf(text));
+      assert.deepEqual(walkedFrom, [0], 'only the import is walked while the model is built');
+      const focused = model.focusedOn(edited, other);
+      assert.deepEqual(focused.calls.map((c) => c.node.text), ['asyncio.sleep(helper())', 'helper()']);
+      assert.deepEqual(walkedFrom, [0, edited]);
+      // The module-level binding exists without walking the def; its function is had by walking it.
+      const binding = model.lookup('helper', focused.calls[1].node);
+      assert.equal(binding?.kind, 'function');
+      assert.deepEqual(walkedFrom, [0, edited]);
+      assert.equal(model.resolveCall(focused.calls[1].node), 'mod.helper');
+      assert.deepEqual(walkedFrom, [0, edited, helper]);
+      assert.deepEqual(model.functions.map((f) => f.qualname), ['helper', 'edited', 'Other.run']);
+      assert.deepEqual(walkedFrom, [0, edited, helper, other]);
+    });
+
+    it('binds what a def reaches outside itself at once: a walrus in a decorator, a star import', async () => {
+      const source = ['@(traced := make_tracer())', 'def f(): ...', 'def g():', '    from os import *', 'traced()', ''].join('\n');
+      const { model } = await lazyModelOf(source);
+      assert.deepEqual(model.starImports, ['os']);
+      const call = model.focusedOn(source.indexOf('traced()'), source.length).calls[0].node;
+      assert.equal(model.lookup('traced', call)?.kind, 'assignment');
+    });
+
+    it('a later definition of a function counts, and the first of a class, whichever is walked first', async () => {
+      const source = [
+        'class A: ...', 'class B: ...',
+        'def make() -> A: ...',
+        'if flag:', '    def make() -> B: ...',
+        '    class C: ...',
+        'class C:', '    pass',
+        'x = make()', '',
+      ].join('\n');
+      const { model } = await lazyModelOf(source);
+      const call = model.focusedOn(source.indexOf('x = make()'), source.length).calls[0].node;
+      assert.equal(model.typeOf(call), 'mod.B');
+      const { model: other } = await lazyModelOf(source.replace('if flag:\n    def make() -> B: ...\n    class C: ...\nclass C:\n    pass', 'class C:\n    pass\nif flag:\n    class C: ...'));
+      assert.equal(other.localClass('mod.C')?.node.text, 'class C:\n    pass');
+      assert.equal(model.localClass('mod.C')?.node.text, 'class C: ...');
+    });
   });
 
   it('reports index changes only when something visible changed', async () => {

@@ -172,7 +172,7 @@ export class BlockingCallGraph {
     };
     const fn = this.model.lookupFunction(callee);
     if (fn && 'node' in fn) return fromModel(fn, `${fn.cls ? `${fn.cls.name}.` : ''}${fn.name}()`);
-    const cls = this.model.classes.find((c) => c.canonical === callee);
+    const cls = this.model.localClass(callee);
     return cls ? fromModel(cls.methods.get('__init__'), `${cls.name}()`) : undefined;
   }
 

@@ -152,8 +152,6 @@ interface CallFacts {
 
 interface ModelCallFacts {
   byCall: Map<number, CallFacts>;
-  /** Offsets where more than one call of `model.calls` starts (`f(x).g(y)`: the outer call starts at `f` too). */
-  sharedStarts: Set<number>;
   /** The tree has a syntax error somewhere. */
   hasError: boolean;
   /** Positions in `model.calls` by method name (undefined: not a method call), once something asked. */
@@ -167,14 +165,7 @@ const callFactsByModel = new WeakMap<ModuleModel, ModelCallFacts>();
 function modelCallFacts(model: ModuleModel): ModelCallFacts {
   let facts = callFactsByModel.get(model);
   if (!facts) {
-    const starts = new Set<number>();
-    const sharedStarts = new Set<number>();
-    for (const site of model.calls) {
-      const start = site.node.startIndex;
-      if (starts.has(start)) sharedStarts.add(start);
-      else starts.add(start);
-    }
-    facts = { byCall: new Map(), sharedStarts, hasError: model.root.hasError, candidates: new Map() };
+    facts = { byCall: new Map(), hasError: model.root.hasError, candidates: new Map() };
     callFactsByModel.set(model, facts);
   }
   return facts;
@@ -210,7 +201,7 @@ const DOTTED_CALLEE = /[A-Za-z_][A-Za-z0-9_]*(?:[ \t\f\r\n]*\.[ \t\f\r\n]*([A-Za
  */
 function calleeFromSource(model: ModuleModel, known: ModelCallFacts, call: Node): RegExpExecArray | undefined {
   const start = call.startIndex;
-  if (known.sharedStarts.has(start)) return undefined;
+  if (model.sharesStartWithAnotherCall(call)) return undefined;
   DOTTED_CALLEE.lastIndex = start;
   const match = DOTTED_CALLEE.exec(model.source);
   // Error recovery can put an ERROR node between a callee and its arguments (`asyncio.async(...)`).
