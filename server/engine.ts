@@ -33,9 +33,11 @@ export function buildModel(
   path: string,
   index: WorkspaceIndex,
   summarize: (model: ModuleModel) => ModuleSummary = (model) => model.summary(),
+  /** See ModuleModel's `lazy`. */
+  lazy = false,
 ): { model: ModuleModel; indexChanged: boolean } {
   const identity = moduleNameForPath(path);
-  const model = new ModuleModel(tree, source, identity.name, path, identity.isPackageInit, index).finish();
+  const model = new ModuleModel(tree, source, identity.name, path, identity.isPackageInit, index, lazy).finish();
   const indexChanged = index.update(summarize(model));
   return { model, indexChanged };
 }

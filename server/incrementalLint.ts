@@ -219,7 +219,7 @@ export function buildModelIncrementally(
     }
     if (entry?.path === path && sameInterface(entry, summary, false)) settledSummaries.add(summary);
     return summary;
-  });
+  }, true);
   return { ...built, keptSummaries };
 }
 

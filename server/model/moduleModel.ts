@@ -120,13 +120,15 @@ const LAZY_DEFINITIONS = new Set(['function_definition', 'class_definition']);
 const REACHES_OUTSIDE = /:=|\bimport[\s\\]*\*/g;
 
 /**
- * A top-level statement and what the walk collected in it. The contents of a top-level def or class (with its
- * decorators) are walked only when something asks: a position inside it, its function or class, a list of the whole
- * module. Its module-level name is bound from the start. So after an edit inside one def, the server's re-check of
- * that statement walks it and the few statements it reads, not the whole file (server/incrementalLint.ts).
+ * A top-level def or class (with its decorators), or a run of the other top-level statements, and what the walk
+ * collected in it. A def or class is walked only when something asks: a position inside it, its function or class, a
+ * list of the whole module; its module-level name is bound from the start. The other statements are walked at once.
+ * So after an edit inside one def, the server's re-check of that statement walks it and the few statements it reads,
+ * not the whole file (server/incrementalLint.ts).
  */
 interface Unit {
-  readonly node: Node;
+  /** The top-level statements (children of the root) it is made of. */
+  readonly nodes: readonly Node[];
   readonly start: number;
   readonly end: number;
   /** Position among the units: which of two definitions of a name counts does not depend on which was walked first. */
@@ -164,7 +166,11 @@ export class ModuleModel {
   /** Lazy units by the name they bind at module level. */
   private readonly lazyUnitsByName = new Map<string, Unit[]>();
   /** State shared with focused views (`focusedOn`), which are objects of their own. */
-  private readonly shared: { whole?: WholeModule; finished: boolean; resolvingDecorators: boolean } = { finished: false, resolvingDecorators: false };
+  private readonly shared: { whole?: WholeModule; finished: boolean; resolvingDecorators: boolean; lazyUnitsLeft: number } = {
+    finished: false,
+    resolvingDecorators: false,
+    lazyUnitsLeft: 0,
+  };
   private readonly comments = new Map<number, Node>();
   private readonly functionByNode = new Map<number, FunctionInfo>();
   private readonly resolveCache = new Map<number, string | undefined>();
@@ -184,10 +190,17 @@ export class ModuleModel {
     /** The module is a package's `__init__`: relative imports start from the module itself. */
     readonly isPackageInit: boolean,
     readonly index: WorkspaceIndex,
+    /**
+     * Walk a top-level def or class only when something asks for it (see `Unit`): for the language server, which
+     * after an edit re-checks one statement. Otherwise the whole module is walked at once, which is cheaper when
+     * everything will be read anyway (the index, the CLI).
+     */
+    lazy = false,
   ) {
     this.root = tree.rootNode;
     this.moduleScope = this.newScope('module', this.root);
-    this.splitIntoUnits();
+    if (lazy) this.splitIntoUnits();
+    else this.walkUnit(this.addUnit([this.root], 0, Infinity));
   }
 
   /** Every function of the module (nested ones too), in source order. */
@@ -247,7 +260,7 @@ export class ModuleModel {
   nodesOfType(type: string): readonly Node[] {
     const whole = this.wholeModule();
     let list = whole.byType.get(type);
-    if (!list) whole.byType.set(type, (list = this.units.flatMap((unit) => unit.byType.get(type) ?? [])));
+    if (!list) whole.byType.set(type, (list = concatenated(this.units, (unit) => unit.byType.get(type))));
     return list;
   }
 
@@ -573,12 +586,18 @@ export class ModuleModel {
   }
 
   /**
-   * One unit per top-level statement. Each is walked at once, except a def or class, which binds its name now and is
-   * walked when first needed: its binding hands out the function or class by walking it.
+   * Units in source order: each top-level def or class is one, which binds its name now and is walked when first
+   * needed (its binding hands out the function or class by walking it); the statements between them are walked at
+   * once, a run of them as one unit.
    */
   private splitIntoUnits(): void {
     const reachesOutside: number[] = [];
     for (const match of this.source.matchAll(REACHES_OUTSIDE)) reachesOutside.push(match.index!);
+    let run: Node[] = [];
+    const endRun = () => {
+      if (run.length) this.walkUnit(this.addUnit(run, run[0].startIndex, run[run.length - 1].endIndex));
+      run = [];
+    };
     for (const node of this.root.children) {
       if (!node) continue;
       const start = node.startIndex;
@@ -586,15 +605,13 @@ export class ModuleModel {
       const definitionNode = node.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
       const lazy = !!definitionNode && LAZY_DEFINITIONS.has(definitionNode.type) &&
         partitionPoint(reachesOutside, (at) => at < start) === partitionPoint(reachesOutside, (at) => at < end);
-      const unit: Unit = {
-        node, start, end, order: this.units.length, definitionNode: lazy ? definitionNode! : undefined, walked: false,
-        calls: [], functions: [], classes: [], byType: new Map(), scopes: [],
-      };
-      this.units.push(unit);
       if (!lazy) {
-        this.walkUnit(unit);
+        run.push(node);
         continue;
       }
+      endRun();
+      const unit = this.addUnit([node], start, end, definitionNode!);
+      this.shared.lazyUnitsLeft++;
       const name = definitionNode!.childForFieldName('name')?.text ?? '<anonymous>';
       const units = this.lazyUnitsByName.get(name);
       if (units) units.push(unit);
@@ -608,11 +625,30 @@ export class ModuleModel {
         : { kind: 'class', node: definitionNode!, get cls() { return definitionOf() as ClassInfo; } };
       this.bind(this.moduleScope, name, binding);
     }
+    endRun();
+  }
+
+  private addUnit(nodes: Node[], start: number, end: number, definitionNode?: Node): Unit {
+    const unit: Unit = {
+      nodes, start, end, order: this.units.length, definitionNode, walked: false, definition: undefined,
+      calls: [], functions: [], classes: [], byType: new Map(), scopes: [], returnedValues: undefined, sharedCallStarts: undefined,
+    };
+    this.units.push(unit);
+    return unit;
   }
 
   /** The unit containing an offset (walked), if any. */
   private unitAt(position: number): Unit | undefined {
-    const unit = this.units[partitionPoint(this.units, (u) => u.start <= position) - 1];
+    // The last unit starting at or before the position (asked for every lookup: no closure for partitionPoint).
+    const units = this.units;
+    let low = 0;
+    let high = units.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (units[mid].start <= position) low = mid + 1;
+      else high = mid;
+    }
+    const unit = units[low - 1];
     if (!unit || position >= unit.end) return undefined;
     this.walkUnit(unit);
     return unit;
@@ -633,11 +669,16 @@ export class ModuleModel {
   /** Walks every unit; the whole module's lists. */
   private wholeModule(): WholeModule {
     if (this.shared.whole) return this.shared.whole;
+    if (this.units.length === 1) {
+      const [unit] = this.units;
+      this.walkUnit(unit);
+      return (this.shared.whole = unit);
+    }
     for (const unit of this.units) this.walkUnit(unit);
     this.shared.whole ??= {
-      calls: this.units.flatMap((unit) => unit.calls),
-      functions: this.units.flatMap((unit) => unit.functions),
-      classes: this.units.flatMap((unit) => unit.classes),
+      calls: concatenated(this.units, (unit) => unit.calls),
+      functions: concatenated(this.units, (unit) => unit.functions),
+      classes: concatenated(this.units, (unit) => unit.classes),
       byType: new Map(),
     };
     return this.shared.whole;
@@ -645,6 +686,7 @@ export class ModuleModel {
 
   /** Walks the units that may define a function or class of that canonical name: those binding its first name. */
   private walkUnitsDefining(canonical: string): void {
+    if (this.shared.lazyUnitsLeft === 0) return;
     const prefix = `${this.moduleName}.`;
     if (!canonical.startsWith(prefix)) return;
     const dot = canonical.indexOf('.', prefix.length);
@@ -666,11 +708,12 @@ export class ModuleModel {
   private walkUnit(unit: Unit): void {
     if (unit.walked) return;
     unit.walked = true;
+    if (unit.definitionNode) this.shared.lazyUnitsLeft--;
     const open: { scope: Scope; end: number }[] = [{ scope: this.moduleScope, end: Infinity }];
     const context: { type: string; end: number; node: Node }[] = [];
     let previous: Node | undefined;
     let previousType: string | undefined;
-    for (const node of unit.node.descendantsOfType(COLLECTED_TYPES)) {
+    for (const node of unit.nodes.length === 1 ? unit.nodes[0].descendantsOfType(COLLECTED_TYPES) : unit.nodes.flatMap((n) => n.descendantsOfType(COLLECTED_TYPES))) {
       if (!node) continue;
       const start = node.startIndex;
       // Each property read is a call into the parser: read type and end once.
@@ -1444,6 +1487,16 @@ function latestBefore(bindings: Binding[], at: Node): Binding {
     if (b.node.startIndex <= at.startIndex) best = b;
   }
   return best ?? bindings[0];
+}
+
+/** The lists of the units, one after the other (a loop: `flatMap` over hundreds of arrays costs a millisecond). */
+function concatenated<T>(units: readonly Unit[], listOf: (unit: Unit) => readonly T[] | undefined): T[] {
+  const all: T[] = [];
+  for (const unit of units) {
+    const list = listOf(unit);
+    if (list) for (let i = 0; i < list.length; i++) all.push(list[i]);
+  }
+  return all;
 }
 
 /** The items of a list in source order (by `startOf`) that start in [start, end). */

@@ -132,7 +132,7 @@ describe('semantic model', () => {
     let restore: (() => void) | undefined;
     afterEach(() => restore?.());
 
-    /** A model built without the index summary (which reads every def), and the offsets its parser walks from. */
+    /** A lazy model, built without the index summary (which reads every def), and the offsets its parser walks from. */
     async function lazyModelOf(source: string): Promise<{ model: ModuleModel; walkedFrom: number[] }> {
       const parser = await loadParser();
       const tree = parse(parser, source);
@@ -144,7 +144,7 @@ describe('semantic model', () => {
         return original.apply(this, args);
       };
       restore = () => (proto.descendantsOfType = original);
-      const model = new ModuleModel(tree, source, 'mod', '/ws/mod.py', false, new WorkspaceIndex()).finish();
+      const model = new ModuleModel(tree, source, 'mod', '/ws/mod.py', false, new WorkspaceIndex(), true).finish();
       return { model, walkedFrom };
     }
 
