@@ -40,6 +40,8 @@ export interface LintState {
   readonly localFindings: ReadonlyMap<string, readonly Finding[]>;
   /** The reuse key of each enabled rule that has one (server/rules/registry.ts). */
   readonly keys: ReadonlyMap<string, string>;
+  /** For keys made per statement: each statement's part, in the order of `statements`. */
+  readonly keyParts: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface IncrementalLint {
@@ -57,13 +59,15 @@ export function lintIncrementally(model: ModuleModel, config: LintConfig, previo
   const reuse = previous && match && reusable(previous, model, config, match);
   const localFindings = new Map<string, Finding[]>();
   const keys = new Map<string, string>();
+  const keyParts = new Map<string, string[]>();
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
   const focused = reuse && (reuse.changed ? model.focusedOn(reuse.changed.start, reuse.changed.end) : undefined);
+  const keying: Keying = { model, config, statements, previous: reuse ? previous : undefined, changed: reuse?.changed?.index, failures, keyParts };
   for (const rule of RULES) {
     const reach = reachOf(rule);
     const local = reach !== 'module';
-    const key = reuseKey(rule, model, config, failures);
+    const key = reuseKey(rule, keying);
     if (key !== undefined) keys.set(rule.meta.code, key);
     const sameKey = key === previous?.keys.get(rule.meta.code);
     const statementOnly = sameKey && (reach === 'statement' || (reach === 'statement-same-lines' && reuse?.lineShift === 0));
@@ -82,18 +86,41 @@ export function lintIncrementally(model: ModuleModel, config: LintConfig, previo
   const summary = ownSummary(model);
   const state = failures.length || !summary
     ? undefined
-    : { source: model.source, statements, config, generation: model.index.generation, summary, bindings, localFindings, keys };
+    : { source: model.source, statements, config, generation: model.index.generation, summary, bindings, localFindings, keys, keyParts };
   return { findings: sortFindings(findings), failures, state, reused: !!reuse };
 }
 
-/** The rule's reuse key for this model, if it has one and is enabled; a key that throws is the rule's failure. */
-function reuseKey(rule: Rule, model: ModuleModel, config: LintConfig, failures: RuleFailure[]): string | undefined {
-  const keyOf = reuseKeyOf(rule);
-  if (!keyOf || !config.isEnabled(rule.meta.code)) return undefined;
+interface Keying {
+  model: ModuleModel;
+  config: LintConfig;
+  statements: readonly Statement[];
+  /** The previous lint, when this one reuses it: parts of unchanged statements are carried over. */
+  previous?: LintState;
+  /** The index of the changed statement (none: the text is the same). */
+  changed?: number;
+  failures: RuleFailure[];
+  /** Filled with the parts of per-statement keys. */
+  keyParts: Map<string, string[]>;
+}
+
+/**
+ * The rule's reuse key for this model, if it has one and is enabled; a key that throws is the rule's failure. A key
+ * made per statement takes the previous lint's parts for the statements an edit left alone (a part depends only on
+ * its statement and the module's interface, which a reused lint has unchanged) and computes the rest.
+ */
+function reuseKey(rule: Rule, { model, config, statements, previous, changed, failures, keyParts }: Keying): string | undefined {
+  const key = reuseKeyOf(rule);
+  const code = rule.meta.code;
+  if (!key || !config.isEnabled(code)) return undefined;
   try {
-    return keyOf(model);
+    if (key.of === 'module') return key.key(model);
+    const carried = previous?.keyParts.get(code);
+    const partOf = (s: Statement) => key.part(model.focusedOn(s.start, s.end), s);
+    const parts = carried ? carried.map((part, i) => (i === changed ? partOf(statements[i]) : part)) : statements.map(partOf);
+    keyParts.set(code, parts);
+    return parts.join('\n');
   } catch (error) {
-    failures.push({ code: rule.meta.code, error });
+    failures.push({ code, error });
     return undefined;
   }
 }
@@ -105,8 +132,8 @@ function ownSummary(model: ModuleModel): ModuleSummary | undefined {
 }
 
 interface Reuse {
-  /** The changed statement's extent in the new source (none when the text is the same). */
-  changed?: { start: number; end: number };
+  /** The changed statement's extent in the new source and its index among the statements (none when the text is the same). */
+  changed?: { start: number; end: number; index: number };
   /** Each local rule's previous findings outside the changed statement, moved to their new lines. */
   carried: Map<string, Finding[]>;
   /** Lines added (or, negative, removed) by the edit. */
@@ -119,6 +146,8 @@ const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorat
 interface EditedStatement {
   was: Statement;
   now: Statement;
+  /** Its index among the statements. */
+  index: number;
   /** Lines added (or, negative, removed) by the edit. */
   lineShift: number;
 }
@@ -133,7 +162,10 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, m
   const edited = match.edited;
   if (!edited) return { carried: new Map([...previous.localFindings].map(([code, list]) => [code, [...list]])), lineShift: 0 };
   const { was, now, lineShift } = edited;
-  const moveLine = (line: number): number | undefined => (line < was.startLine ? line : line > was.endLine ? line + lineShift : undefined);
+  // Where the edited statement starts is the same place before and after the edit (it starts at the same offset, at
+  // the start of its line): an edit inserting there, such as a module-level definition, stays as it is.
+  const moveLine = (p: Position): number | undefined =>
+    p.line < was.startLine || (p.line === was.startLine && p.character === 0) ? p.line : p.line > was.endLine ? p.line + lineShift : undefined;
   const carried = new Map<string, Finding[]>();
   for (const [code, list] of previous.localFindings) {
     const kept: Finding[] = [];
@@ -145,7 +177,7 @@ function reusable(previous: LintState, model: ModuleModel, config: LintConfig, m
     }
     carried.set(code, kept);
   }
-  return { changed: { start: now.start, end: now.end }, carried, lineShift };
+  return { changed: { start: now.start, end: now.end, index: edited.index }, carried, lineShift };
 }
 
 /**
@@ -184,7 +216,7 @@ function matchStatements(previous: LintState, model: ModuleModel, statements: St
     if (b.type !== a.type || b.start !== a.start + offset || b.end !== a.end + offset || b.hasError !== a.hasError) return undefined;
   }
   if (!hasNoNestedClass(model, now)) return undefined;
-  return { edited: { was, now, lineShift: now.endLine - was.endLine } };
+  return { edited: { was, now, index: k, lineShift: now.endLine - was.endLine } };
 }
 
 /**
@@ -263,10 +295,10 @@ function hasNoNestedClass(model: ModuleModel, statement: Statement): boolean {
 type Position = Finding['range']['start'];
 
 /** The finding with every position (range and fix edits) moved, or undefined if one falls on the changed lines. */
-function moveFinding(finding: Finding, moveLine: (line: number) => number | undefined): Finding | undefined {
+function moveFinding(finding: Finding, moveLine: (p: Position) => number | undefined): Finding | undefined {
   let outside = true;
   const move = (p: Position): Position => {
-    const line = moveLine(p.line);
+    const line = moveLine(p);
     if (line === undefined) outside = false;
     return line === p.line || line === undefined ? p : { line, character: p.character };
   };

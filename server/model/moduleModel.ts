@@ -203,6 +203,11 @@ export class ModuleModel {
     else this.walkUnit(this.addUnit([this.root], 0, Infinity));
   }
 
+  /** The stretch of source a view made by `focusedOn` lists; undefined for the model itself. */
+  get focus(): { start: number; end: number } | undefined {
+    return undefined;
+  }
+
   /** Every function of the module (nested ones too), in source order. */
   get functions(): readonly FunctionInfo[] {
     return this.wholeModule().functions;
@@ -271,6 +276,7 @@ export class ModuleModel {
    */
   focusedOn(start: number, end: number): ModuleModel {
     const focused = Object.create(this) as ModuleModel;
+    Object.defineProperty(focused, 'focus', { value: { start, end } });
     const units = this.walkUnitsOverlapping(start, end);
     const lists = new Map<string, readonly Node[]>();
     const calls = units.flatMap((unit) => unit.calls);

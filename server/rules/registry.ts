@@ -24,7 +24,7 @@ import { blockingDatabase } from './AIO207-blocking-database';
 import { blockingCallViaHelper } from './AIO210-blocking-call-via-helper';
 import { blockingConfiguredCall } from './AIO211-blocking-configured-call';
 import { mainExitsEarly } from './AIO300-main-exits-early';
-import { danglingTask } from './AIO301-dangling-task';
+import { danglingTask, danglingTaskKeyPart } from './AIO301-dangling-task';
 import { taskExceptionLost } from './AIO302-task-exception-lost';
 import { cancellationSwallowed } from './AIO303-cancellation-swallowed';
 import { busyWait } from './AIO304-busy-wait';
@@ -73,8 +73,8 @@ export const RULES: readonly Rule[] = [
  * with a reuse key (below), what the key sums up of the rest of the module; so after an edit inside one def or class
  * that leaves the interface and the key alone it re-checks that statement only.
  * `statement-same-lines`: the same, but its messages cite absolute line numbers, so only while no line moved.
- * `module` (always run in full): AIO300/AIO301/AIO302 (fresh names and helper definitions checked against the whole
- * module, module-level insertion points), AIO400 (fresh names checked against every identifier of the module).
+ * `module` (always run in full): AIO300/AIO302 (fresh names and helper definitions checked against the whole module,
+ * module-level insertion points), AIO400 (fresh names checked against every identifier of the module).
  * AIO100 is statement-local although it reads whether the file has a syntax error anywhere: that only switches a
  * shortcut off, and the shortcut is exact on a statement without errors.
  */
@@ -83,7 +83,7 @@ export type RuleReach = 'statement' | 'statement-same-lines' | 'module';
 const REACH = new Map<string, RuleReach>([
   ...['AIO100', 'AIO101', 'AIO102', 'AIO103', 'AIO104', 'AIO105'].map((c) => [c, 'statement'] as const),
   ...['AIO200', 'AIO201', 'AIO202', 'AIO203', 'AIO204', 'AIO205', 'AIO206', 'AIO207', 'AIO210', 'AIO211'].map((c) => [c, 'statement'] as const),
-  ...['AIO303', 'AIO304', 'AIO401', 'AIO402', 'AIO403'].map((c) => [c, 'statement'] as const),
+  ...['AIO301', 'AIO303', 'AIO304', 'AIO401', 'AIO402', 'AIO403'].map((c) => [c, 'statement'] as const),
   ['AIO500', 'statement-same-lines'],
 ]);
 
@@ -92,19 +92,31 @@ export function reachOf(rule: Rule): RuleReach {
 }
 
 /**
+ * A rule's reuse key (see `REUSE_KEY`), computed from the whole model (`module`), or made of one part per top-level
+ * statement, each computed on a view focused on it (`statement`): after an edit inside one statement the server
+ * computes that statement's part only and carries the others over, as it carries findings. A part may read only its
+ * statement and the module's interface, like a statement-local rule.
+ */
+export type ReuseKey =
+  | { of: 'module'; key: (model: ModuleModel) => string }
+  | { of: 'statement'; part: (focused: ModuleModel, statement: { start: number; end: number }) => string };
+
+/**
  * What a statement-local rule reads of the module outside a statement and the interface, as a string computed from
  * the whole module's model: AIO205 and AIO210 (through whether a call is AIO205's) read which sockets are set
  * non-blocking anywhere in the module; AIO210 follows calls through this module's plain functions, in their summaries
  * (a class nested in a class, whose methods it follows through the model, keeps an edit from being reused at all);
- * AIO403 runs a check only when the file mentions its word.
+ * AIO403 runs a check only when the file mentions its word; AIO301 puts its set before the first statement with a
+ * dangling task and picks names no statement spells (a key per statement).
  */
-const REUSE_KEY = new Map<string, (model: ModuleModel) => string>([
-  ['AIO205', nonBlockingSocketsKey],
-  ['AIO210', (model) => `${nonBlockingSocketsKey(model)}\n\n${helperCallsKey(model)}`],
-  ['AIO403', removedApiGatesKey],
+const REUSE_KEY = new Map<string, ReuseKey>([
+  ['AIO205', { of: 'module', key: nonBlockingSocketsKey }],
+  ['AIO210', { of: 'module', key: (model) => `${nonBlockingSocketsKey(model)}\n\n${helperCallsKey(model)}` }],
+  ['AIO403', { of: 'module', key: removedApiGatesKey }],
+  ['AIO301', { of: 'statement', part: danglingTaskKeyPart }],
 ]);
 
-export function reuseKeyOf(rule: Rule): ((model: ModuleModel) => string) | undefined {
+export function reuseKeyOf(rule: Rule): ReuseKey | undefined {
   return REUSE_KEY.get(rule.meta.code);
 }
 

@@ -328,6 +328,16 @@ describe('incremental analysis (the server path) matches a fresh analysis', () =
       edit: { line: 8, from: 'x = 1', to: 'x = 1  # yield from' },
     },
     {
+      name: "a def's task becomes dangling before the first one (AIO301 defines its set before the first)",
+      source: 'import asyncio\n\n\nasync def early():\n    keep = asyncio.create_task(work())\n    await keep\n\n\nasync def late():\n    asyncio.create_task(work())\n',
+      edit: { line: 4, from: 'keep = asyncio.create_task(work())', to: 'asyncio.create_task(work())' },
+    },
+    {
+      name: "a def starts spelling the name of AIO301's set (its fix picks a name no one uses)",
+      source: 'import asyncio\n\n\nasync def spawn():\n    asyncio.create_task(work())\n\n\ndef other():\n    x = 1\n',
+      edit: { line: 8, from: 'x = 1', to: '_background_tasks = 1' },
+    },
+    {
       name: 'a nested class gets an async method',
       source: 'class Outer:\n    class Inner:\n        def run(self):\n            pass\n\n\nasync def main():\n    if Outer.Inner().run():\n        pass\n',
       edit: { line: 2, from: 'def run', to: 'async def run' },
