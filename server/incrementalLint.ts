@@ -118,7 +118,7 @@ function reuseKey(rule: Rule, { model, config, statements, previous, changed, fa
     const partOf = (s: Statement) => key.part(model.focusedOn(s.start, s.end), s);
     const parts = carried ? carried.map((part, i) => (i === changed ? partOf(statements[i]) : part)) : statements.map(partOf);
     keyParts.set(code, parts);
-    return parts.join('\n');
+    return key.combine ? key.combine(parts, model) : parts.join('\n');
   } catch (error) {
     failures.push({ code, error });
     return undefined;

@@ -155,6 +155,20 @@ function checkEntry(context: RuleContext, entry: EntryPoint, analysis: PendingAn
   }
 }
 
+/**
+ * AIO300's reuse key, made per statement (server/rules/registry.ts): the entry coroutines a statement runs. Findings
+ * are only in those, and they read the helpers the entry calls wherever these are defined; so a module that runs none
+ * reports nothing whatever is edited, and in one that does, every edit re-checks the whole module (`mainExitsEarlyKey`).
+ */
+export function mainExitsEarlyKeyPart(focused: ModuleModel): string {
+  return entryPoints(focused).map((entry) => `${entry.fn.canonical} ${entry.runner}`).join(',');
+}
+
+/** Nothing while no statement runs an entry coroutine, otherwise the module's whole text. */
+export function mainExitsEarlyKey(parts: readonly string[], model: ModuleModel): string {
+  return parts.some((part) => part !== '') ? `${parts.join('\n')}\n${model.source}` : '';
+}
+
 export const mainExitsEarly: Rule = {
   meta: {
     code: 'AIO300',

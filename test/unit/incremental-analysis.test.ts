@@ -338,6 +338,16 @@ describe('incremental analysis (the server path) matches a fresh analysis', () =
       edit: { line: 8, from: 'x = 1', to: '_background_tasks = 1' },
     },
     {
+      name: 'a def starts running the entry coroutine (AIO300 reports only in entry coroutines)',
+      source: 'import asyncio\n\n\nasync def main():\n    asyncio.create_task(work())\n\n\ndef cli():\n    print(main)\n',
+      edit: { line: 8, from: 'print(main)', to: 'asyncio.run(main())' },
+    },
+    {
+      name: 'a helper of the entry coroutine stops starting tasks (AIO300 follows helpers into other defs)',
+      source: 'import asyncio\n\n\ndef spawn():\n    asyncio.create_task(work())\n\n\nasync def main():\n    spawn()\n\n\nasyncio.run(main())\n',
+      edit: { line: 4, from: 'asyncio.create_task(work())', to: 'print(work)' },
+    },
+    {
       name: 'a nested class gets an async method',
       source: 'class Outer:\n    class Inner:\n        def run(self):\n            pass\n\n\nasync def main():\n    if Outer.Inner().run():\n        pass\n',
       edit: { line: 2, from: 'def run', to: 'async def run' },
