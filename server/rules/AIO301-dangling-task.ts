@@ -5,8 +5,8 @@ import type { Node } from 'web-tree-sitter';
 import { insertBefore, replaceNode } from '../fixes';
 import type { CallSite, ModuleModel } from '../model/moduleModel';
 import { freshName, insertStatementsAfter, moduleDefinitionBefore } from './lifecycle/edits';
-import { callArguments, identifiersIn, isStoreTarget, isVariableReference, mentions, occurrencesWithin } from './lifecycle/syntax';
-import { enclosingTaskGroup, possibleTaskFactories, taskFactoryOf, taskSink, type TaskSink } from './lifecycle/tasks';
+import { callArguments, identifiersIn, isStoreTarget, isVariableReference } from './lifecycle/syntax';
+import { enclosingTaskGroup, firstInModule, mentionsTaskFactory, possibleTaskFactories, taskFactoryOf, taskSink, type TaskSink } from './lifecycle/tasks';
 import { PY311, targetAtLeast } from './lifecycle/version';
 import type { Fix, Rule } from './types';
 
@@ -32,26 +32,6 @@ function danglingTasks(model: ModuleModel): Dangling[] {
   return found;
 }
 
-const FACTORY_WORDS = ['create_task', 'ensure_future'];
-
-const mentionsFactory = (model: ModuleModel, node: Node) => FACTORY_WORDS.some((word) => occurrencesWithin(model, node, word).length > 0);
-
-/**
- * The module's first dangling task, given the first of the model's own list: on a view focused on one statement
- * (the server's re-check, see `danglingTaskKeyPart`), the statements before it that mention a task factory are looked at.
- */
-function firstDangling(model: ModuleModel, first: Dangling): Dangling {
-  const focus = model.focus;
-  if (!focus) return first;
-  for (const statement of model.root.namedChildren) {
-    if (!statement || statement.startIndex >= focus.start) break;
-    if (statement.type === 'comment' || !mentionsFactory(model, statement)) continue;
-    const [earlier] = danglingTasks(model.focusedOn(statement.startIndex, statement.endIndex));
-    if (earlier) return earlier;
-  }
-  return first;
-}
-
 /** Spellings of the names a fix may take: `freshName` looks for them in the whole module in some cases. */
 const FIX_NAMES = /\b(?:_background_tasks|task)(?:_\d+)?\b/g;
 
@@ -63,7 +43,7 @@ const FIX_NAMES = /\b(?:_background_tasks|task)(?:_\d+)?\b/g;
  */
 export function danglingTaskKeyPart(focused: ModuleModel, statement: { start: number; end: number }): string {
   const names = focused.source.slice(statement.start, statement.end).match(FIX_NAMES) ?? [];
-  const dangling = mentions(focused, ...FACTORY_WORDS) && danglingTasks(focused).length > 0;
+  const dangling = mentionsTaskFactory(focused) && danglingTasks(focused).length > 0;
   return `${dangling ? 'dangling' : '-'} ${names.join(',')}`;
 }
 
@@ -153,10 +133,10 @@ export const danglingTask: Rule = {
     aliases: ['RUF006', 'ASYNC300'],
   },
   check({ model, config, report }) {
-    if (!mentions(model, ...FACTORY_WORDS)) return;
+    if (!mentionsTaskFactory(model)) return;
     const found = danglingTasks(model);
     if (!found.length) return;
-    const fixes = new DanglingFixes(model, firstDangling(model, found[0]).site.node);
+    const fixes = new DanglingFixes(model, firstInModule(model, found[0], danglingTasks).site.node);
     const taskGroupsAvailable = targetAtLeast(config, PY311);
     for (const item of found) {
       const keep = fixes.keepInSet(item);

@@ -5,8 +5,8 @@ import type { Node } from 'web-tree-sitter';
 import { ensureImport } from '../fixes';
 import type { CallSite, FunctionInfo, ModuleModel } from '../model/moduleModel';
 import { freshName, insertStatementsAfter, moduleDefinitionBefore } from './lifecycle/edits';
-import { identifiersIn, isStoreTarget, isVariableReference, mentions, methodReceiver } from './lifecycle/syntax';
-import { isContainerAdder, onlyInspects, possibleTaskFactories, taskFactoryOf, taskSink } from './lifecycle/tasks';
+import { identifiersIn, isStoreTarget, isVariableReference, methodReceiver } from './lifecycle/syntax';
+import { firstInModule, isContainerAdder, mentionsTaskFactory, onlyInspects, possibleTaskFactories, taskFactoryOf, taskSink } from './lifecycle/tasks';
 import type { Fix, Rule } from './types';
 
 /** Methods that look at or stop a task without retrieving its exception. */
@@ -56,6 +56,14 @@ class ExceptionTracker {
     }
     const scope = holder.kind === 'local' ? holder.fn.node : this.model.root;
     return identifiersIn(this.model, scope).filter((id) => id.text === holder.name && isVariableReference(id));
+  }
+
+  /** What one reference does with what it names, as a string (see `taskExceptionLostKeyPart`). */
+  useKey(ref: Node): string {
+    const use = this.useOf(ref);
+    if (typeof use === 'string') return use;
+    const container = holderOf(this.model, use.into, this.model.enclosingFunction(use.into));
+    return `into ${container ? holderKey(container) : '?'}`;
   }
 
   /** What one reference does with the task (or collection of tasks) it names. */
@@ -136,6 +144,31 @@ function lostTasks(model: ModuleModel): LostTask[] {
   return found;
 }
 
+/** Words that may name a private holder (`_task`, not `__task`), as a variable or as an attribute. */
+const PRIVATE_WORD = /(?<!\w)_(?!_)\w*/g;
+
+/**
+ * AIO302's reuse key, one part per top-level statement (server/rules/registry.ts): whether the statement has a lost
+ * task (the first such statement receives the callback's definition), and what each of its references to a private
+ * name does with what it names: a task kept in a private attribute or global is retrieved, or not, anywhere in the
+ * module, and a fix names the callback with a private name no one uses.
+ */
+export function taskExceptionLostKeyPart(focused: ModuleModel, statement: { start: number; end: number }): string {
+  const lost = mentionsTaskFactory(focused) && lostTasks(focused).length > 0;
+  const tracker = new ExceptionTracker(focused);
+  const uses: string[] = [];
+  for (const match of focused.source.slice(statement.start, statement.end).matchAll(PRIVATE_WORD)) {
+    const at = statement.start + match.index!;
+    const id = focused.root.descendantForIndex(at, at + match[0].length);
+    if (id?.type !== 'identifier' || id.startIndex !== at || id.endIndex !== at + match[0].length) continue;
+    const parent = focused.parentOf(id);
+    const attribute = parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id;
+    if (attribute) uses.push(`.${match[0]} ${tracker.useKey(parent)}`);
+    else if (isVariableReference(id)) uses.push(`${match[0]} ${tracker.useKey(id)}`);
+  }
+  return `${lost ? 'lost' : '-'} ${uses.join(',')}`;
+}
+
 class LoggingCallbackFix {
   private readonly callback: string;
   private readonly definitionEdits: TextEdit[] = [];
@@ -190,10 +223,10 @@ export const taskExceptionLost: Rule = {
     fixable: 'sometimes',
   },
   check({ model, report }) {
-    if (!mentions(model, 'create_task', 'ensure_future')) return;
+    if (!mentionsTaskFactory(model)) return;
     const found = lostTasks(model);
     if (!found.length) return;
-    const fixes = new LoggingCallbackFix(model, found[0].site.node);
+    const fixes = new LoggingCallbackFix(model, firstInModule(model, found[0], lostTasks).site.node);
     for (const lost of found) {
       report({
         node: lost.site.node,

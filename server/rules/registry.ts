@@ -25,7 +25,7 @@ import { blockingCallViaHelper } from './AIO210-blocking-call-via-helper';
 import { blockingConfiguredCall } from './AIO211-blocking-configured-call';
 import { mainExitsEarly, mainExitsEarlyKeyPart, mainExitsEarlyKey } from './AIO300-main-exits-early';
 import { danglingTask, danglingTaskKeyPart } from './AIO301-dangling-task';
-import { taskExceptionLost } from './AIO302-task-exception-lost';
+import { taskExceptionLost, taskExceptionLostKeyPart } from './AIO302-task-exception-lost';
 import { cancellationSwallowed } from './AIO303-cancellation-swallowed';
 import { busyWait } from './AIO304-busy-wait';
 import { legacyLoopApi } from './AIO400-legacy-loop-api';
@@ -73,8 +73,7 @@ export const RULES: readonly Rule[] = [
  * with a reuse key (below), what the key sums up of the rest of the module; so after an edit inside one def or class
  * that leaves the interface and the key alone it re-checks that statement only.
  * `statement-same-lines`: the same, but its messages cite absolute line numbers, so only while no line moved.
- * `module` (always run in full): AIO302 (fresh names and helper definitions checked against the whole module,
- * module-level insertion points), AIO400 (fresh names checked against every identifier of the module).
+ * `module` (always run in full): AIO400 (fresh names checked against every identifier of the module).
  * AIO100 is statement-local although it reads whether the file has a syntax error anywhere: that only switches a
  * shortcut off, and the shortcut is exact on a statement without errors.
  */
@@ -83,7 +82,7 @@ export type RuleReach = 'statement' | 'statement-same-lines' | 'module';
 const REACH = new Map<string, RuleReach>([
   ...['AIO100', 'AIO101', 'AIO102', 'AIO103', 'AIO104', 'AIO105'].map((c) => [c, 'statement'] as const),
   ...['AIO200', 'AIO201', 'AIO202', 'AIO203', 'AIO204', 'AIO205', 'AIO206', 'AIO207', 'AIO210', 'AIO211'].map((c) => [c, 'statement'] as const),
-  ...['AIO300', 'AIO301', 'AIO303', 'AIO304', 'AIO401', 'AIO402', 'AIO403'].map((c) => [c, 'statement'] as const),
+  ...['AIO300', 'AIO301', 'AIO302', 'AIO303', 'AIO304', 'AIO401', 'AIO402', 'AIO403'].map((c) => [c, 'statement'] as const),
   ['AIO500', 'statement-same-lines'],
 ]);
 
@@ -113,13 +112,15 @@ export type ReuseKey =
  * (a class nested in a class, whose methods it follows through the model, keeps an edit from being reused at all);
  * AIO403 runs a check only when the file mentions its word; AIO301 puts its set before the first statement with a
  * dangling task and picks names no statement spells (a key per statement); AIO300 reports only in a module that runs
- * an entry coroutine, and then reads all of it (a key per statement, which is the whole text when one does).
+ * an entry coroutine, and then reads all of it (a key per statement, which is the whole text when one does); AIO302
+ * follows tasks kept under private names through the whole module, and defines its callback before the first lost task.
  */
 const REUSE_KEY = new Map<string, ReuseKey>([
   ['AIO205', { of: 'module', key: nonBlockingSocketsKey }],
   ['AIO210', { of: 'module', key: (model) => `${nonBlockingSocketsKey(model)}\n\n${helperCallsKey(model)}` }],
   ['AIO403', { of: 'module', key: removedApiGatesKey }],
   ['AIO301', { of: 'statement', part: danglingTaskKeyPart }],
+  ['AIO302', { of: 'statement', part: taskExceptionLostKeyPart }],
   ['AIO300', { of: 'statement', part: mainExitsEarlyKeyPart, combine: mainExitsEarlyKey }],
 ]);
 

@@ -348,6 +348,16 @@ describe('incremental analysis (the server path) matches a fresh analysis', () =
       edit: { line: 4, from: 'asyncio.create_task(work())', to: 'print(work)' },
     },
     {
+      name: 'another def starts retrieving a task kept in a private attribute (AIO302 follows it through the module)',
+      source: 'import asyncio\n\n\nclass Holder:\n    def start(self):\n        self._task = asyncio.create_task(work())\n\n\ndef check(holder):\n    print(holder._task.done())\n',
+      edit: { line: 9, from: 'holder._task.done()', to: 'holder._task.result()' },
+    },
+    {
+      name: "a def's task is lost before the first one (AIO302 defines its callback before the first)",
+      source: 'import asyncio\n\n\nasync def early():\n    t = asyncio.create_task(work())\n    await t\n\n\nclass Late:\n    def start(self):\n        self._t = asyncio.create_task(work())\n',
+      edit: { line: 5, from: 'await t', to: 'print(t)' },
+    },
+    {
       name: 'a nested class gets an async method',
       source: 'class Outer:\n    class Inner:\n        def run(self):\n            pass\n\n\nasync def main():\n    if Outer.Inner().run():\n        pass\n',
       edit: { line: 2, from: 'def run', to: 'async def run' },

@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { CallSite, FunctionInfo, ModuleModel } from '../../model/moduleModel';
 import type { FunctionSummary } from '../../model/summary';
-import { asyncioName, callArguments, callMethod, callsThatMayCall, enclosingStatement, mayCall, methodName, methodReceiver, resolveAsyncioCall, unwrapParens } from './syntax';
+import { asyncioName, callArguments, callMethod, callsThatMayCall, enclosingStatement, mayCall, mentions, methodName, methodReceiver, occurrencesWithin, resolveAsyncioCall, unwrapParens } from './syntax';
 
 export type TaskFactory = 'create_task' | 'ensure_future' | 'loop.create_task';
 
@@ -51,6 +51,28 @@ export function taskFactoryOf(model: ModuleModel, call: Node): TaskFactory | und
 /** The calls that may be task factories (`taskFactoryOf` decides), in source order. */
 export function possibleTaskFactories(model: ModuleModel): readonly CallSite[] {
   return callsThatMayCall(model, FACTORY_NAMES);
+}
+
+/** The text (of the module, or of `within`) names a task factory: without that, it creates no task. */
+export function mentionsTaskFactory(model: ModuleModel, within?: Node): boolean {
+  return within ? [...FACTORY_NAMES].some((word) => occurrencesWithin(model, within, word).length > 0) : mentions(model, ...FACTORY_NAMES);
+}
+
+/**
+ * The module's first finding of a rule that puts one definition before the statement of its first finding (AIO301's
+ * set, AIO302's callback), given the first of `find(model)`: on a view focused on one statement (the server's re-check),
+ * the statements before it that name a task factory are looked at too.
+ */
+export function firstInModule<T>(model: ModuleModel, own: T, find: (view: ModuleModel) => readonly T[]): T {
+  const focus = model.focus;
+  if (!focus) return own;
+  for (const statement of model.root.namedChildren) {
+    if (!statement || statement.startIndex >= focus.start) break;
+    if (statement.type === 'comment' || !mentionsTaskFactory(model, statement)) continue;
+    const [earlier] = find(model.focusedOn(statement.startIndex, statement.endIndex));
+    if (earlier) return earlier;
+  }
+  return own;
 }
 
 /** Whether a canonical callee name (from a workspace summary) is a task factory. */
