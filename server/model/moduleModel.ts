@@ -161,7 +161,7 @@ export class ModuleModel {
   readonly root: Node;
   readonly moduleScope: Scope;
   readonly starImports: string[] = [];
-  /** Top-level statements in source order. */
+  /** In source order: the whole module as one, or (lazy) per top-level def or class and the runs between them. */
   private readonly units: Unit[] = [];
   /** Lazy units by the name they bind at module level. */
   private readonly lazyUnitsByName = new Map<string, Unit[]>();
@@ -665,7 +665,7 @@ export class ModuleModel {
     const units: Unit[] = [];
     for (let i = Math.max(0, partitionPoint(this.units, (u) => u.start <= start) - 1); i < this.units.length && this.units[i].start < end; i++) {
       const unit = this.units[i];
-      if (unit.end <= start && unit.start < start) continue;
+      if (unit.end <= start) continue;
       this.walkUnit(unit);
       units.push(unit);
     }
